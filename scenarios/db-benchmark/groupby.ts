@@ -1,0 +1,55 @@
+// db-benchmark's groupby "basic" questions 1–5 (h2oai/db-benchmark, continued by DuckDB Labs), on its G1 data.
+// Written as logical plans so every engine answers the same question; compare with the published results.
+import { avg, sum } from '../../plan/index.ts';
+import type { DataFrame } from '../../plan/index.ts';
+import type { QueryScenario, TableLookup } from '../scenario.ts';
+
+interface Question {
+  readonly n: number;
+  readonly title: string;
+  readonly sql: string;
+  readonly build: (x: DataFrame) => DataFrame;
+}
+
+const QUESTIONS: readonly Question[] = [
+  { n: 1, title: 'sum v1 by id1', sql: 'SELECT id1, sum(v1) AS v1 FROM x GROUP BY id1', build: (x) => x.groupBy('id1').agg(sum('v1').alias('v1')) },
+  { n: 2, title: 'sum v1 by id1:id2', sql: 'SELECT id1, id2, sum(v1) AS v1 FROM x GROUP BY id1, id2', build: (x) => x.groupBy('id1', 'id2').agg(sum('v1').alias('v1')) },
+  {
+    n: 3,
+    title: 'sum v1 mean v3 by id3',
+    sql: 'SELECT id3, sum(v1) AS v1, avg(v3) AS v3 FROM x GROUP BY id3',
+    build: (x) => x.groupBy('id3').agg(sum('v1').alias('v1'), avg('v3').alias('v3')),
+  },
+  {
+    n: 4,
+    title: 'mean v1:v3 by id4',
+    sql: 'SELECT id4, avg(v1) AS v1, avg(v2) AS v2, avg(v3) AS v3 FROM x GROUP BY id4',
+    build: (x) => x.groupBy('id4').agg(avg('v1').alias('v1'), avg('v2').alias('v2'), avg('v3').alias('v3')),
+  },
+  {
+    n: 5,
+    title: 'sum v1:v3 by id6',
+    sql: 'SELECT id6, sum(v1) AS v1, sum(v2) AS v2, sum(v3) AS v3 FROM x GROUP BY id6',
+    build: (x) => x.groupBy('id6').agg(sum('v1').alias('v1'), sum('v2').alias('v2'), sum('v3').alias('v3')),
+  },
+];
+
+function groupbyQuestion(q: Question): QueryScenario {
+  return {
+    kind: 'query',
+    name: `dbb-groupby-q${q.n}`,
+    title: `db-benchmark groupby q${q.n}: ${q.title}`,
+    teaches:
+      `${q.sql}. Question ${q.n} of db-benchmark's groupby suite on its G1 data with K = 100 ` +
+      '(id1, id2, id4, id5 have 100 distinct values; id3 and id6 have rows / 100). Low-cardinality keys (q1, q2, ' +
+      'q4) stress scanning speed, high-cardinality ones (q3, q5) stress hash tables and shuffles. The default bench ' +
+      'runs 1e6 rows; the published results use 1e7–1e9 (run with --sizes 1e7 to compare).',
+    suite: 'db-benchmark',
+    data: { dataset: 'dbbench_groupby', params: { k: 100, naPct: 0, sorted: false } },
+    tables: ['x'],
+    sizes: { bench: [1_000_000], test: 5_000, benchCap: { dataframe: 100_000 } },
+    build: (table: TableLookup) => q.build(table('x')),
+  };
+}
+
+export const dbbGroupby: readonly QueryScenario[] = QUESTIONS.map(groupbyQuestion);
