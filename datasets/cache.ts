@@ -1,0 +1,247 @@
+// The on-disk dataset cache: one folder of Arrow IPC files per (dataset, rows, seed, params), verified against a
+// manifest of SHA-256 digests on every load and regenerated when missing, truncated or corrupt.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as arrow from 'apache-arrow';
+import { fromArrowType } from '../plan/index.ts';
+import { DEFAULT_SEED, type Dataset, type DatasetRef } from './dataset.ts';
+import { checkRows, checkSeed, resolveParams } from './params.ts';
+import { findDataset } from './registry.ts';
+
+/** `<repo>/.cache/datasets/` (git-ignored). */
+export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../.cache/datasets/', import.meta.url));
+
+const MANIFEST = 'manifest.json';
+const MANIFEST_FORMAT = 1;
+
+interface ManifestTable {
+  readonly name: string;
+  readonly file: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** What a cache folder holds; written last, so a folder without a valid manifest is never trusted. */
+interface Manifest {
+  readonly format: number;
+  readonly dataset: string;
+  readonly rows: number;
+  readonly seed: number;
+  readonly params: Readonly<Record<string, number | string | boolean>>;
+  readonly tables: readonly ManifestTable[];
+}
+
+export interface CacheOptions {
+  /** Generator seed; DEFAULT_SEED when omitted. */
+  readonly seed?: number;
+  /** Root of the cache; DEFAULT_CACHE_DIR when omitted. */
+  readonly cacheDir?: string;
+  /** Regenerate even when a valid cache entry exists. */
+  readonly force?: boolean;
+  /** Monotonic clock in ms for the generation timing (injected for tests); performance.now by default. */
+  readonly now?: () => number;
+  /** Told why an existing entry was not trusted (e.g. "transactions.arrow: digest mismatch"). */
+  readonly onDiscard?: (reason: string) => void;
+}
+
+/** One loaded cache entry. */
+export interface CachedDataset {
+  readonly dir: string;
+  readonly tables: ReadonlyMap<string, arrow.Table>;
+  readonly files: readonly { readonly table: string; readonly path: string; readonly rows: number; readonly bytes: number }[];
+  /** Whether this call generated the data (false: read from the cache). */
+  readonly generated: boolean;
+  /** Time spent in the generator, ms (0 when read from the cache). */
+  readonly generateMs: number;
+}
+
+/** Stable digest of resolved params: keys sorted, so `{a, b}` and `{b, a}` share a cache entry. */
+export function paramsHash(params: Readonly<Record<string, number | string | boolean>>): string {
+  const sorted = Object.keys(params).sort().map((k) => [k, params[k]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 12);
+}
+
+/** The cache folder of one dataset instance, relative to the cache root. */
+export function cacheKey(dataset: string, rows: number, seed: number, params: Readonly<Record<string, number | string | boolean>>): string {
+  return join(dataset, `rows-${rows}_seed-${seed}_params-${paramsHash(params)}`);
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function isErrno(e: unknown, ...codes: string[]): boolean {
+  return typeof e === 'object' && e !== null && codes.includes((e as NodeJS.ErrnoException).code ?? '');
+}
+
+/** Read and verify an entry; returns the tables, or the reason it cannot be trusted. */
+async function readEntry(dir: string, dataset: Dataset, expected: Omit<Manifest, 'tables' | 'format'>): Promise<{ ok: true; value: CachedDataset } | { ok: false; reason: string }> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return { ok: false, reason: 'not cached' };
+    return { ok: false, reason: `${MANIFEST}: unreadable (${(e as Error).message})` };
+  }
+  if (
+    manifest.format !== MANIFEST_FORMAT ||
+    manifest.dataset !== expected.dataset ||
+    manifest.rows !== expected.rows ||
+    manifest.seed !== expected.seed ||
+    JSON.stringify(manifest.params) !== JSON.stringify(expected.params) ||
+    !Array.isArray(manifest.tables)
+  ) {
+    return { ok: false, reason: `${MANIFEST}: describes a different dataset or format` };
+  }
+  const tables = new Map<string, arrow.Table>();
+  const files: CachedDataset['files'][number][] = [];
+  for (const spec of dataset.tables) {
+    const entry = manifest.tables.find((t) => t.name === spec.name);
+    if (!entry) return { ok: false, reason: `${MANIFEST}: no entry for table '${spec.name}'` };
+    const path = join(dir, entry.file);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      return { ok: false, reason: `${entry.file}: unreadable (${(e as Error).message})` };
+    }
+    if (bytes.length !== entry.bytes) return { ok: false, reason: `${entry.file}: ${bytes.length} bytes, manifest says ${entry.bytes} (truncated?)` };
+    if (sha256(bytes) !== entry.sha256) return { ok: false, reason: `${entry.file}: SHA-256 digest mismatch (corrupt)` };
+    let table: arrow.Table;
+    try {
+      table = arrow.tableFromIPC(bytes);
+    } catch (e) {
+      return { ok: false, reason: `${entry.file}: not a readable Arrow IPC file (${(e as Error).message})` };
+    }
+    if (table.numRows !== entry.rows) return { ok: false, reason: `${entry.file}: ${table.numRows} rows, manifest says ${entry.rows}` };
+    const actual = table.schema.fields.map((f) => `${f.name}:${fromArrowType(f.type)}`).join(', ');
+    const declared = spec.schema.map((f) => `${f.name}:${f.type}`).join(', ');
+    if (actual !== declared) return { ok: false, reason: `${entry.file}: columns (${actual}) differ from the declared (${declared})` };
+    tables.set(spec.name, table);
+    files.push({ table: spec.name, path, rows: table.numRows, bytes: bytes.length });
+  }
+  return { ok: true, value: { dir, tables, files, generated: false, generateMs: 0 } };
+}
+
+/**
+ * Load a dataset instance from the cache, or generate it and write it to the cache first. Returns where the files
+ * are and whether (and how fast) they were generated. Bad names, params, rows or seeds throw DatasetInputError.
+ * WARNING: an entry appears atomically (written under a temporary folder name, then renamed), so concurrent bench
+ * processes either see a complete entry or none; when two generate at once, the first rename wins.
+ *
+ * @example
+ * const { dir, generated } = await ensureDataset({ dataset: 'retail' }, 1e5);
+ */
+export async function ensureDataset(ref: DatasetRef, rows: number, options: CacheOptions = {}): Promise<CachedDataset> {
+  const dataset = findDataset(ref.dataset);
+  const seed = options.seed ?? DEFAULT_SEED;
+  checkRows(rows);
+  checkSeed(seed);
+  const params = resolveParams(dataset.name, dataset.params, ref.params);
+  const root = options.cacheDir ?? DEFAULT_CACHE_DIR;
+  const dir = join(root, cacheKey(dataset.name, rows, seed, params));
+  const identity = { dataset: dataset.name, rows, seed, params };
+
+  if (!options.force) {
+    const cached = await readEntry(dir, dataset, identity);
+    if (cached.ok) return cached.value;
+    if (cached.reason !== 'not cached') options.onDiscard?.(cached.reason);
+  }
+
+  const now = options.now ?? (() => performance.now());
+  const t0 = now();
+  const tables = dataset.generate(rows, seed, params);
+  const generateMs = now() - t0;
+
+  const parent = join(dir, '..');
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  await mkdir(tmp);
+  try {
+    const entries: ManifestTable[] = [];
+    for (const spec of dataset.tables) {
+      const table = tables.get(spec.name);
+      if (!table) throw new Error(`generator of '${dataset.name}' produced no table '${spec.name}'`);
+      const bytes = arrow.tableToIPC(table, 'file');
+      const file = `${spec.name}.arrow`;
+      await writeFile(join(tmp, file), bytes);
+      entries.push({ name: spec.name, file, rows: table.numRows, bytes: bytes.length, sha256: sha256(bytes) });
+    }
+    const manifest: Manifest = { format: MANIFEST_FORMAT, ...identity, tables: entries };
+    await writeFile(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    await replaceDir(tmp, dir);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  const files = dataset.tables.map((spec) => {
+    const t = tables.get(spec.name)!;
+    return { table: spec.name, path: join(dir, `${spec.name}.arrow`), rows: t.numRows, bytes: 0 };
+  });
+  for (const f of files) f.bytes = (await stat(f.path)).size;
+  return { dir, tables, files, generated: true, generateMs };
+}
+
+/** Move the complete folder `tmp` to `dir`, first moving aside an untrusted folder already there. */
+async function replaceDir(tmp: string, dir: string): Promise<void> {
+  try {
+    await rename(tmp, dir);
+    return;
+  } catch (e) {
+    if (!isErrno(e, 'ENOTEMPTY', 'EEXIST')) throw e;
+  }
+  // A folder is in the way: a corrupt entry, a forced regeneration, or a concurrent writer that just finished.
+  // Renaming it aside first keeps the swap atomic for readers; whichever content ends up there is complete.
+  const aside = `${dir}.old-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    await rename(dir, aside);
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT')) throw e;
+  }
+  try {
+    await rename(tmp, dir);
+  } catch (e) {
+    if (!isErrno(e, 'ENOTEMPTY', 'EEXIST')) throw e; // another process won the race: its entry stands
+  }
+  await rm(aside, { recursive: true, force: true });
+}
+
+/**
+ * The tables of a dataset instance, from the cache or freshly generated (and then cached).
+ *
+ * @example
+ * const tables = await loadDataset({ dataset: 'user_events', params: { skew: 'zipf' } }, 1e6);
+ * const events = tables.get('user_events')!;
+ */
+export async function loadDataset(
+  ref: DatasetRef,
+  rows: number,
+  options?: { seed?: number; cacheDir?: string },
+): Promise<ReadonlyMap<string, arrow.Table>> {
+  return (await ensureDataset(ref, rows, options ?? {})).tables;
+}
+
+/** Every cache folder under `cacheDir` with its size in bytes (for the CLI's `list --cache`). */
+export async function listCache(cacheDir = DEFAULT_CACHE_DIR): Promise<{ dir: string; bytes: number }[]> {
+  const out: { dir: string; bytes: number }[] = [];
+  let datasets: string[];
+  try {
+    datasets = await readdir(cacheDir);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return out;
+    throw e;
+  }
+  for (const d of datasets.sort()) {
+    const entries = await readdir(join(cacheDir, d)).catch(() => [] as string[]);
+    for (const e of entries.sort()) {
+      if (e.startsWith('.')) continue;
+      const dir = join(cacheDir, d, e);
+      let bytes = 0;
+      for (const f of await readdir(dir).catch(() => [] as string[])) bytes += (await stat(join(dir, f))).size;
+      out.push({ dir, bytes });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+// Column builders that write Arrow buffers directly (typed arrays, Utf8 offsets + bytes, validity bitmaps), so
+// generators reach millions of rows per second instead of building per-row JS objects; plus the table assembler.
+import * as arrow from 'apache-arrow';
+import { toArrowSchema, toArrowType, type Schema } from '../plan/index.ts';
+
+const ENCODER = new TextEncoder();
+
+/** UTF-8 bytes of a string, for pools of fixed values copied into many rows. */
+export function utf8Bytes(s: string): Uint8Array {
+  return ENCODER.encode(s);
+}
+
+/**
+ * A validity bitmap (bit set = value present), all valid until `setNull`. Arrow's LSB bit order.
+ * Per-column generation state: create one per column and hand it to the column's builder.
+ */
+export class Validity {
+  readonly bits: Uint8Array;
+  nullCount = 0;
+
+  constructor(readonly length: number) {
+    this.bits = new Uint8Array(Math.ceil(length / 8)).fill(0xff);
+    // Padding bits past the end are cleared so the bytes (and so the IPC file) depend only on the data.
+    if (length % 8 !== 0) this.bits[this.bits.length - 1] = (1 << (length % 8)) - 1;
+  }
+
+  setNull(i: number): void {
+    const byte = i >> 3;
+    const mask = 1 << (i & 7);
+    if (this.bits[byte]! & mask) {
+      this.bits[byte] = this.bits[byte]! & ~mask;
+      this.nullCount++;
+    }
+  }
+
+  isNull(i: number): boolean {
+    return (this.bits[i >> 3]! & (1 << (i & 7))) === 0;
+  }
+}
+
+function nullProps(validity: Validity | undefined): { nullCount: number; nullBitmap?: Uint8Array } {
+  return validity && validity.nullCount > 0 ? { nullCount: validity.nullCount, nullBitmap: validity.bits } : { nullCount: 0 };
+}
+
+export function int32Data(values: Int32Array, validity?: Validity): arrow.Data {
+  return arrow.makeData({ type: new arrow.Int32(), length: values.length, data: values, ...nullProps(validity) });
+}
+
+export function float64Data(values: Float64Array, validity?: Validity): arrow.Data {
+  return arrow.makeData({ type: new arrow.Float64(), length: values.length, data: values, ...nullProps(validity) });
+}
+
+/**
+ * A TimestampMillisecond column under construction. Arrow stores int64; writing the two 32-bit halves avoids a
+ * BigInt allocation per row. WARNING: assumes a little-endian platform (as Arrow IPC and every supported CPU are).
+ */
+export class TimestampColumn {
+  private readonly words: Int32Array;
+  constructor(readonly length: number) {
+    this.words = new Int32Array(length * 2);
+  }
+
+  /** Set row i to `ms` milliseconds since the epoch (an integer with |ms| < 2^53). */
+  set(i: number, ms: number): void {
+    const hi = Math.floor(ms / 4294967296);
+    this.words[2 * i] = ms - hi * 4294967296; // stored modulo 2^32: the low word's bit pattern
+    this.words[2 * i + 1] = hi;
+  }
+
+  get(i: number): number {
+    return this.words[2 * i + 1]! * 4294967296 + (this.words[2 * i]! >>> 0);
+  }
+
+  finish(validity?: Validity): arrow.Data {
+    const data = new BigInt64Array(this.words.buffer, this.words.byteOffset, this.length);
+    return arrow.makeData({ type: new arrow.TimestampMillisecond(), length: this.length, data, ...nullProps(validity) });
+  }
+}
+
+const DIGIT_0 = 48;
+
+/**
+ * A Utf8 column under construction: an offsets array and a growing byte buffer.
+ * WARNING: Arrow's Utf8 uses int32 offsets, so one column holds at most 2^31 − 1 bytes; `grow` reports it clearly.
+ *
+ * @example
+ * const b = new Utf8Builder(rows, 6);
+ * b.push(utf8Bytes('view')); b.pushNumber('id', 7, 3); b.pushNull(); // 'view', 'id007', NULL
+ * const data = b.finish(validity);
+ */
+export class Utf8Builder {
+  private readonly offsets: Int32Array;
+  private bytes: Uint8Array;
+  private pos = 0;
+  private row = 0;
+
+  constructor(
+    readonly length: number,
+    bytesPerValueHint: number,
+    private readonly columnName = 'string column',
+  ) {
+    this.offsets = new Int32Array(length + 1);
+    this.bytes = new Uint8Array(Math.max(64, Math.min(2 ** 31 - 1, Math.ceil(length * bytesPerValueHint))));
+  }
+
+  private grow(need: number): void {
+    if (need > 2 ** 31 - 1) {
+      throw new Error(`${this.columnName} would exceed Arrow Utf8's 2 GiB per column; generate fewer rows`);
+    }
+    const next = new Uint8Array(Math.min(2 ** 31 - 1, Math.max(need, this.bytes.length * 2)));
+    next.set(this.bytes.subarray(0, this.pos));
+    this.bytes = next;
+  }
+
+  /** Append a value given as UTF-8 bytes. */
+  push(value: Uint8Array): void {
+    const end = this.pos + value.length;
+    if (end > this.bytes.length) this.grow(end);
+    const b = this.bytes;
+    // Short values (the common case) copy faster in a loop than through TypedArray#set's runtime call.
+    if (value.length <= 32) for (let i = 0, p = this.pos; i < value.length; i++, p++) b[p] = value[i]!;
+    else b.set(value, this.pos);
+    this.pos = end;
+    this.offsets[++this.row] = end;
+  }
+
+  /** Append `prefix` followed by the decimal digits of the non-negative integer n, zero-padded to `width`. */
+  pushNumber(prefix: string, n: number, width = 1): void {
+    let digits = 1;
+    for (let p = 10; p <= n; p *= 10) digits++;
+    const w = digits > width ? digits : width;
+    const end = this.pos + prefix.length + w;
+    if (end > this.bytes.length) this.grow(end);
+    const b = this.bytes;
+    let p = this.pos;
+    for (let i = 0; i < prefix.length; i++) b[p++] = prefix.charCodeAt(i); // prefixes are ASCII
+    for (let i = w - 1; i >= 0; i--) {
+      b[p + i] = DIGIT_0 + (n % 10);
+      n = Math.floor(n / 10);
+    }
+    this.pos = end;
+    this.offsets[++this.row] = end;
+  }
+
+  /** Append an empty slot; the caller marks the row NULL in the column's Validity. */
+  pushNull(): void {
+    this.offsets[++this.row] = this.pos;
+  }
+
+  finish(validity?: Validity): arrow.Data {
+    if (this.row !== this.length) throw new Error(`${this.columnName}: ${this.row} values appended, expected ${this.length}`);
+    const data = this.bytes.subarray(0, this.pos);
+    return arrow.makeData({ type: new arrow.Utf8(), length: this.length, valueOffsets: this.offsets, data, ...nullProps(validity) });
+  }
+}
+
+/**
+ * Assemble one Arrow table (a single record batch) whose Arrow schema is exactly `toArrowSchema(schema)`, so every
+ * generated table has the same field order, types and nullability that engines expect.
+ */
+export function buildTable(schema: Schema, columns: Readonly<Record<string, arrow.Data>>): arrow.Table {
+  const target = toArrowSchema(schema);
+  let length: number | undefined;
+  const children = schema.map((f) => {
+    const data = columns[f.name];
+    if (!data) throw new Error(`generator produced no column '${f.name}'`);
+    if (!arrow.util.compareTypes(data.type, toArrowType(f.type))) {
+      throw new Error(`generator produced column '${f.name}' as ${data.type}, declared ${f.type}`);
+    }
+    if (length !== undefined && data.length !== length) {
+      throw new Error(`column '${f.name}' has ${data.length} rows, expected ${length}`);
+    }
+    length = data.length;
+    return data;
+  });
+  const n = length ?? 0;
+  const struct = arrow.makeData({ type: new arrow.Struct(target.fields), length: n, nullCount: 0, children });
+  return new arrow.Table(target, [new arrow.RecordBatch(target, struct)]);
+}
+
+/** Round to `decimals` places (half away from zero on the scaled value, as R's round does for non-ties). */
+export function roundTo(x: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(x * f) / f;
+}

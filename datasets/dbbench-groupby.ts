@@ -1,0 +1,154 @@
+// dbbench_groupby: the group-by data of h2oai/db-benchmark (`_data/groupby-datagen.R`), column for column, so
+// results can be set beside the published db-benchmark numbers: K large groups, N/K small groups, NAs, sortedness.
+import type * as arrow from 'apache-arrow';
+import type { Schema } from '../plan/index.ts';
+import { buildTable, float64Data, int32Data, roundTo, Utf8Builder, Validity } from './columns.ts';
+import type { Dataset, DatasetParams } from './dataset.ts';
+import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
+import { chooseDistinct, Prng } from './prng.ts';
+import { permute, sortOrder } from './sort-order.ts';
+
+const SCHEMA: Schema = [
+  { name: 'id1', type: 'utf8', doc: "large groups: 'id%03d' of 1..K, e.g. 'id042'" },
+  { name: 'id2', type: 'utf8', doc: "large groups: 'id%03d' of 1..K" },
+  { name: 'id3', type: 'utf8', doc: "small groups: 'id%010d' of 1..N/K, e.g. 'id0000001234'" },
+  { name: 'id4', type: 'int32', doc: 'large groups: 1..K' },
+  { name: 'id5', type: 'int32', doc: 'large groups: 1..K' },
+  { name: 'id6', type: 'int32', doc: 'small groups: 1..N/K' },
+  { name: 'v1', type: 'int32', doc: 'uniform 1..5' },
+  { name: 'v2', type: 'int32', doc: 'uniform 1..15' },
+  { name: 'v3', type: 'float64', doc: 'uniform in [0, 100), rounded to 6 decimals' },
+];
+
+/** Number of small groups, N/K (at least 1; R's sample(N/K) draws from 1..floor(N/K)). */
+export function smallGroups(rows: number, k: number): number {
+  return Math.max(1, Math.floor(rows / k));
+}
+
+/** Rank of each code 1..k when the codes are printed as 'id%03d' and compared as strings (0 = NULL ranks first). */
+function stringRanks(k: number): Int32Array {
+  const ranks = new Int32Array(k + 1);
+  if (k <= 999) {
+    for (let c = 1; c <= k; c++) ranks[c] = c; // equal widths: numeric order is string order
+    return ranks;
+  }
+  // Above 999 'id1000' < 'id999': sort as the bytes compare (C locale, as data.table's setkey does).
+  const codes = Array.from({ length: k }, (_, i) => i + 1);
+  const label = (c: number) => String(c).padStart(3, '0');
+  codes.sort((a, b) => (label(a) < label(b) ? -1 : label(a) > label(b) ? 1 : 0));
+  codes.forEach((c, r) => (ranks[c] = r + 1));
+  return ranks;
+}
+
+function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+  checkRows(rows);
+  checkSeed(seed);
+  const params = resolveParams('dbbench_groupby', dbbenchGroupby.params, given);
+  const k = intParam('dbbench_groupby', params, 'k', 1, 1_000_000_000);
+  const naPct = intParam('dbbench_groupby', params, 'naPct', 0, 100);
+  const sorted = params['sorted'] === true;
+  const nk = smallGroups(rows, k);
+
+  // Integer codes for every column; 0 marks NA (all real codes are ≥ 1). v3 marks NA with NaN.
+  const draw = (name: string, n: number): Int32Array => {
+    const rng = Prng.stream(seed, `dbbench_groupby.${name}`);
+    const codes = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) codes[i] = 1 + rng.int(n);
+    return codes;
+  };
+  let id1 = draw('id1', k);
+  let id2 = draw('id2', k);
+  let id3 = draw('id3', nk);
+  let id4 = draw('id4', k);
+  let id5 = draw('id5', k);
+  let id6 = draw('id6', nk);
+  let v1 = draw('v1', 5);
+  let v2 = draw('v2', 15);
+  let v3 = new Float64Array(rows);
+  const rngV3 = Prng.stream(seed, 'dbbench_groupby.v3');
+  for (let i = 0; i < rows; i++) v3[i] = roundTo(rngV3.float() * 100, 6);
+
+  if (naPct > 0) {
+    // As in the R script: in each column independently, exactly floor(N * naPct / 100) rows become NA.
+    const nNa = Math.floor((rows * naPct) / 100);
+    const columns: [string, Int32Array | Float64Array][] = [['id1', id1], ['id2', id2], ['id3', id3], ['id4', id4], ['id5', id5], ['id6', id6], ['v1', v1], ['v2', v2], ['v3', v3]];
+    for (const [name, values] of columns) {
+      const chosen = chooseDistinct(rows, nNa, Prng.stream(seed, `dbbench_groupby.na.${name}`));
+      const na = values instanceof Float64Array ? NaN : 0;
+      for (let i = 0; i < rows; i++) if (chosen[i]) values[i] = na;
+    }
+  }
+
+  let order: Int32Array | null = null;
+  if (sorted) {
+    // setkeyv(DT, id1..id6): NA first, strings by bytes.
+    const ranks = stringRanks(k);
+    const rank = (codes: Int32Array) => codes.map((c) => ranks[c]!);
+    order = sortOrder([rank(id1), rank(id2), id3, id4, id5, id6]);
+    [id1, id2, id3, id4, id5, id6, v1, v2] = [id1, id2, id3, id4, id5, id6, v1, v2].map((c) => permute(c, order));
+    v3 = permute(v3, order);
+  }
+
+  const strings = (name: string, codes: Int32Array, width: number, hint: number): arrow.Data => {
+    const b = new Utf8Builder(rows, hint, `dbbench_groupby.${name}`);
+    const valid = new Validity(rows);
+    for (let i = 0; i < rows; i++) {
+      const c = codes[i]!;
+      if (c === 0) {
+        b.pushNull();
+        valid.setNull(i);
+      } else b.pushNumber('id', c, width);
+    }
+    return b.finish(valid);
+  };
+  const ints = (codes: Int32Array): arrow.Data => {
+    const valid = new Validity(rows);
+    if (naPct > 0) for (let i = 0; i < rows; i++) if (codes[i] === 0) valid.setNull(i);
+    return int32Data(codes, valid);
+  };
+  const v3Valid = new Validity(rows);
+  if (naPct > 0) {
+    for (let i = 0; i < rows; i++) {
+      if (Number.isNaN(v3[i])) {
+        v3[i] = 0;
+        v3Valid.setNull(i);
+      }
+    }
+  }
+
+  const table = buildTable(SCHEMA, {
+    id1: strings('id1', id1, 3, 5),
+    id2: strings('id2', id2, 3, 5),
+    id3: strings('id3', id3, 10, 12),
+    id4: ints(id4),
+    id5: ints(id5),
+    id6: ints(id6),
+    v1: ints(v1),
+    v2: ints(v2),
+    v3: float64Data(v3, v3Valid),
+  });
+  return new Map([['x', table]]);
+}
+
+/**
+ * db-benchmark's group-by table `x` (G1_<N>_<K>_<nas>_<sorted>).
+ *
+ * @example
+ * const x = dbbenchGroupby.generate(1e6, 42, { k: 100, naPct: 5 }).get('x')!;
+ */
+export const dbbenchGroupby: Dataset = {
+  name: 'dbbench_groupby',
+  doc:
+    "The group-by data of h2oai/db-benchmark (`_data/groupby-datagen.R`): three string and three integer id " +
+    'columns — id1/id2/id4/id5 with K distinct values (large groups), id3/id6 with N/K (small groups, which stress ' +
+    'hash tables) — and measures v1 (1..5), v2 (1..15), v3 (0..100). Optionally naPct percent of every column is ' +
+    'NULL and the rows are sorted by id1..id6. Same distributions as the R script, but a different random stream, ' +
+    'so values differ row by row from the published files while every statistic matches.',
+  tables: [{ name: 'x', doc: 'the group-by input', schema: SCHEMA, rowsRule: 'rows' }],
+  params: [
+    { name: 'k', doc: 'K: distinct values of the large-group columns; the small-group columns have N/K', default: 100 },
+    { name: 'naPct', doc: 'percentage (0..100, whole number) of each column set to NULL, chosen independently per column', default: 0 },
+    { name: 'sorted', doc: 'sort the rows by id1..id6 (NULLs first, strings by bytes), as setkey does', default: false },
+  ],
+  generate,
+};

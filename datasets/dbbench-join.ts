@@ -1,0 +1,228 @@
+// dbbench_join: the join data of h2oai/db-benchmark (`_data/join-datagen.R`): a left table `x` and right tables
+// `small`, `medium`, `big` whose keys are drawn so that about 90% of x's rows find a match on each key.
+import type * as arrow from 'apache-arrow';
+import type { Schema } from '../plan/index.ts';
+import { buildTable, float64Data, int32Data, roundTo, Utf8Builder, Validity } from './columns.ts';
+import type { Dataset, DatasetParams } from './dataset.ts';
+import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
+import { chooseDistinct, Prng, shuffleInPlace } from './prng.ts';
+import { permute, sortOrder } from './sort-order.ts';
+
+/** Smallest number of distinct keys of the small/medium key spaces, so tiny N still gives a 90/10 split. */
+const MIN_KEYS = 10;
+
+/** Distinct keys per id column for N rows: id1 N/1e6, id2 N/1e3, id3 N (db-benchmark's small/medium/big). */
+export function joinKeyCounts(rows: number): { readonly id1: number; readonly id2: number; readonly id3: number } {
+  return { id1: Math.max(MIN_KEYS, Math.round(rows / 1e6)), id2: Math.max(MIN_KEYS, Math.round(rows / 1e3)), id3: rows };
+}
+
+const doc = {
+  id1: (side: string) => `${side} key with N/1e6 distinct values (at least ${MIN_KEYS}); ~90% shared with the other side`,
+  id2: (side: string) => `${side} key with N/1e3 distinct values (at least ${MIN_KEYS}); ~90% shared with the other side`,
+  id3: (side: string) => `${side} key with N distinct values; ~90% shared with the other side`,
+  str: (n: number) => `'id' followed by id${n}, e.g. 'id123' (the string form of the same key); NULL where id${n} is`,
+  v: 'uniform in [0, 100), 6 decimals',
+};
+
+const X: Schema = [
+  { name: 'id1', type: 'int32', doc: doc.id1('LHS') },
+  { name: 'id2', type: 'int32', doc: doc.id2('LHS') },
+  { name: 'id3', type: 'int32', doc: doc.id3('LHS') },
+  { name: 'id4', type: 'utf8', doc: doc.str(1) },
+  { name: 'id5', type: 'utf8', doc: doc.str(2) },
+  { name: 'id6', type: 'utf8', doc: doc.str(3) },
+  { name: 'v1', type: 'float64', doc: doc.v },
+];
+const SMALL: Schema = [
+  { name: 'id1', type: 'int32', doc: 'unique key, ~90% of its values appear in x.id1' },
+  { name: 'id4', type: 'utf8', doc: doc.str(1) },
+  { name: 'v2', type: 'float64', doc: doc.v },
+];
+const MEDIUM: Schema = [
+  { name: 'id1', type: 'int32', doc: doc.id1('RHS') },
+  { name: 'id2', type: 'int32', doc: 'unique key, ~90% of its values appear in x.id2' },
+  { name: 'id4', type: 'utf8', doc: doc.str(1) },
+  { name: 'id5', type: 'utf8', doc: doc.str(2) },
+  { name: 'v2', type: 'float64', doc: doc.v },
+];
+const BIG: Schema = [
+  { name: 'id1', type: 'int32', doc: doc.id1('RHS') },
+  { name: 'id2', type: 'int32', doc: doc.id2('RHS') },
+  { name: 'id3', type: 'int32', doc: 'unique key, ~90% of its values appear in x.id3' },
+  { name: 'id4', type: 'utf8', doc: doc.str(1) },
+  { name: 'id5', type: 'utf8', doc: doc.str(2) },
+  { name: 'id6', type: 'utf8', doc: doc.str(3) },
+  { name: 'v2', type: 'float64', doc: doc.v },
+];
+
+/** The keys of one key space: `lhs` appear in x only via (x ∪ l), `rhs` in the right tables via (x ∪ r). */
+interface KeySpace {
+  readonly lhs: Int32Array;
+  readonly rhs: Int32Array;
+}
+
+/** split_xlr: a shuffled 1..1.1n split into common (0.9n), left-only (0.1n) and right-only (0.1n) keys. */
+function splitXlr(n: number, rng: Prng): KeySpace {
+  const common = Math.round(n * 0.9);
+  const only = n - common;
+  const keys = new Int32Array(n + only);
+  for (let i = 0; i < keys.length; i++) keys[i] = i + 1;
+  shuffleInPlace(keys, rng);
+  const lhs = keys.slice(0, n); // common then left-only
+  const rhs = new Int32Array(n);
+  rhs.set(keys.subarray(0, common));
+  rhs.set(keys.subarray(n, n + only), common);
+  return { lhs, rhs };
+}
+
+/**
+ * sample_all: `size` draws from `keys` in which every key appears at least once, in random order.
+ * R shuffles keys ++ (size − n) extra draws; the same distribution, without a cache-hostile shuffle of `size`
+ * values, is: the n keys in random order at n random distinct positions, independent draws everywhere else.
+ */
+function sampleAll(keys: Int32Array, size: number, rng: Prng): Int32Array {
+  const n = keys.length;
+  if (n > size) throw new Error(`cannot place ${n} distinct keys in ${size} rows`);
+  const ordered = keys.slice();
+  shuffleInPlace(ordered, rng);
+  if (n === size) return ordered;
+  const out = new Int32Array(size);
+  const positions = chooseDistinct(size, n, rng);
+  for (let i = 0, next = 0; i < size; i++) out[i] = positions[i] ? ordered[next++]! : keys[rng.int(n)]!;
+  return out;
+}
+
+function values(rows: number, rng: Prng): Float64Array {
+  const v = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) v[i] = roundTo(rng.float() * 100, 6);
+  return v;
+}
+
+function ints(codes: Int32Array): arrow.Data {
+  const valid = new Validity(codes.length);
+  for (let i = 0; i < codes.length; i++) if (codes[i] === 0) valid.setNull(i);
+  return int32Data(codes, valid);
+}
+
+/** The string form `'id' + key` of an integer key column (0 = NULL). */
+function idStrings(codes: Int32Array, name: string): arrow.Data {
+  const b = new Utf8Builder(codes.length, 9, name);
+  const valid = new Validity(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i]!;
+    if (c === 0) {
+      b.pushNull();
+      valid.setNull(i);
+    } else b.pushNumber('id', c);
+  }
+  return b.finish(valid);
+}
+
+function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+  checkRows(rows, 100);
+  checkSeed(seed);
+  const params = resolveParams('dbbench_join', dbbenchJoin.params, given);
+  const naPct = intParam('dbbench_join', params, 'naPct', 0, 100);
+  const sorted = params['sorted'] === true;
+  const counts = joinKeyCounts(rows);
+  const rng = (label: string) => Prng.stream(seed, `dbbench_join.${label}`);
+
+  const key1 = splitXlr(counts.id1, rng('key1'));
+  const key2 = splitXlr(counts.id2, rng('key2'));
+  const key3 = splitXlr(counts.id3, rng('key3'));
+
+  // LHS x.
+  let x1 = sampleAll(key1.lhs, rows, rng('x.id1'));
+  let x2 = sampleAll(key2.lhs, rows, rng('x.id2'));
+  let x3 = sampleAll(key3.lhs, rows, rng('x.id3'));
+  if (sorted) {
+    const order = sortOrder([x1, x2, x3]);
+    [x1, x2, x3] = [x1, x2, x3].map((c) => permute(c, order));
+  }
+  const v1 = values(rows, rng('x.v1'));
+  const v1Valid = new Validity(rows);
+  if (naPct > 0) {
+    // As the R script: naPct% of the distinct values of each key become NA (every row holding them), and
+    // naPct% of v1's rows. NULL keys never match in a join, so the match rate drops accordingly.
+    const keyed: [Int32Array, KeySpace, string][] = [[x1, key1, 'id1'], [x2, key2, 'id2'], [x3, key3, 'id3']];
+    for (const [column, space, name] of keyed) {
+      const nna = Math.floor((space.lhs.length * naPct) / 100);
+      const chosen = chooseDistinct(space.lhs.length, nna, rng(`na.${name}`));
+      const isNa = new Uint8Array(space.lhs.length + space.rhs.length + 1);
+      for (let i = 0; i < chosen.length; i++) if (chosen[i]) isNa[space.lhs[i]!] = 1;
+      for (let i = 0; i < rows; i++) if (isNa[column[i]!]) column[i] = 0;
+    }
+    const chosen = chooseDistinct(rows, Math.floor((rows * naPct) / 100), rng('na.v1'));
+    for (let i = 0; i < rows; i++) {
+      if (chosen[i]) {
+        v1[i] = 0;
+        v1Valid.setNull(i);
+      }
+    }
+  }
+  const x = buildTable(X, {
+    id1: ints(x1), id2: ints(x2), id3: ints(x3),
+    id4: idStrings(x1, 'x.id4'), id5: idStrings(x2, 'x.id5'), id6: idStrings(x3, 'x.id6'),
+    v1: float64Data(v1, v1Valid),
+  });
+
+  // RHS small: every key of (x ∪ r) exactly once.
+  let s1 = sampleAll(key1.rhs, counts.id1, rng('small.id1'));
+  if (sorted) s1 = permute(s1, sortOrder([s1]));
+  const small = buildTable(SMALL, { id1: ints(s1), id4: idStrings(s1, 'small.id4'), v2: float64Data(values(counts.id1, rng('small.v2'))) });
+
+  // RHS medium: unique id2, id1 drawn from its key space.
+  let m1 = sampleAll(key1.rhs, counts.id2, rng('medium.id1'));
+  let m2 = sampleAll(key2.rhs, counts.id2, rng('medium.id2'));
+  if (sorted) {
+    const order = sortOrder([m2]);
+    [m1, m2] = [m1, m2].map((c) => permute(c, order));
+  }
+  const medium = buildTable(MEDIUM, {
+    id1: ints(m1), id2: ints(m2), id4: idStrings(m1, 'medium.id4'), id5: idStrings(m2, 'medium.id5'),
+    v2: float64Data(values(counts.id2, rng('medium.v2'))),
+  });
+
+  // RHS big: unique id3, id1 and id2 drawn from theirs.
+  let b1 = sampleAll(key1.rhs, rows, rng('big.id1'));
+  let b2 = sampleAll(key2.rhs, rows, rng('big.id2'));
+  let b3 = sampleAll(key3.rhs, rows, rng('big.id3'));
+  if (sorted) {
+    const order = sortOrder([b3]);
+    [b1, b2, b3] = [b1, b2, b3].map((c) => permute(c, order));
+  }
+  const big = buildTable(BIG, {
+    id1: ints(b1), id2: ints(b2), id3: ints(b3),
+    id4: idStrings(b1, 'big.id4'), id5: idStrings(b2, 'big.id5'), id6: idStrings(b3, 'big.id6'),
+    v2: float64Data(values(rows, rng('big.v2'))),
+  });
+
+  return new Map([['x', x], ['small', small], ['medium', medium], ['big', big]]);
+}
+
+/**
+ * db-benchmark's join tables (J1_<N>_NA_<nas>_<sorted> and its small/medium/big right-hand sides).
+ *
+ * @example
+ * const t = dbbenchJoin.generate(1e6, 42, {});
+ * t.get('small')!.numRows; // 10 (N/1e6 = 1, raised to the minimum of 10 keys)
+ */
+export const dbbenchJoin: Dataset = {
+  name: 'dbbench_join',
+  doc:
+    'The join data of h2oai/db-benchmark (`_data/join-datagen.R`): a left table x of N rows and right tables small ' +
+    '(N/1e6 rows), medium (N/1e3) and big (N). Each key space is split into 90% common keys, 10% only on the left ' +
+    'and 10% only on the right, so about 90% of x\'s rows match on each key and inner and outer joins differ. ' +
+    'Integer keys id1..id3 have string twins id4..id6 (\'id\' + key) to compare joins on ints and strings.',
+  tables: [
+    { name: 'x', doc: 'left-hand side', schema: X, rowsRule: 'rows' },
+    { name: 'small', doc: 'right-hand side joined on id1', schema: SMALL, rowsRule: `max(${MIN_KEYS}, round(rows / 1e6))` },
+    { name: 'medium', doc: 'right-hand side joined on id2 (or id1, id2)', schema: MEDIUM, rowsRule: `max(${MIN_KEYS}, round(rows / 1e3))` },
+    { name: 'big', doc: 'right-hand side joined on id3 (or id1, id2, id3)', schema: BIG, rowsRule: 'rows' },
+  ],
+  params: [
+    { name: 'naPct', doc: 'percentage (0..100, whole number) of distinct key values of x set to NULL per key column, and of x.v1 rows', default: 0 },
+    { name: 'sorted', doc: 'sort x by id1, id2, id3 and each right table by its unique key (NULLs first)', default: false },
+  ],
+  generate,
+};

@@ -1,0 +1,290 @@
+// retail: online-retail invoice lines modelled on the UCI "Online Retail" data set (a UK gift shop, Dec 2010 to
+// Dec 2011), dirt included — guest checkouts without a customer, cancellations, duplicate lines, lines without a
+// description, non-product codes — plus a `products` table mapping stock codes to a category.
+import type * as arrow from 'apache-arrow';
+import type { Schema } from '../plan/index.ts';
+import { AliasTable } from './alias.ts';
+import { buildTable, float64Data, int32Data, roundTo, TimestampColumn, Utf8Builder, utf8Bytes, Validity } from './columns.ts';
+import type { Dataset, DatasetParams } from './dataset.ts';
+import { checkRows, checkSeed, resolveParams } from './params.ts';
+import { chooseDistinct, Prng } from './prng.ts';
+
+/**
+ * The dirt, as probabilities. Tests check the generated data against these, and the README explains them.
+ * Rates are close to the real data set's (25% of lines without CustomerID, ~2% cancellation lines, ~1% duplicated
+ * lines, 0.27% without Description, ~0.5% postage/manual/fee codes).
+ */
+export const RETAIL_DIRT = {
+  /** Share of invoices (and so, on average, of lines) with customer_id NULL: guest checkouts. */
+  nullCustomerInvoices: 0.25,
+  /** Share of invoices that are cancellations: invoice 'C' + number, every quantity negative. */
+  cancelledInvoices: 0.02,
+  /** Share of lines (after an invoice's first) that exactly repeat the previous line: a double-submitted line. */
+  duplicateLines: 0.01,
+  /** Share of lines that are stock adjustments: description NULL and price 0. */
+  nullDescriptionLines: 0.003,
+  /** Share of lines with a non-product code (postage, manual, fees) that is absent from `products`. */
+  unknownCodeLines: 0.005,
+} as const;
+
+/** Categories of the products table (a handful, so the join + aggregate result stays readable). */
+export const CATEGORIES: readonly { readonly name: string; readonly nouns: readonly string[] }[] = [
+  { name: 'Home Decor', nouns: ['T-LIGHT HOLDER', 'PHOTO FRAME', 'CUSHION COVER', 'WALL CLOCK', 'DOORMAT', 'LANTERN'] },
+  { name: 'Kitchen', nouns: ['CAKE STAND', 'TEA CUP AND SAUCER', 'LUNCH BOX', 'JAM MAKING SET', 'BAKING CASES', 'MUG'] },
+  { name: 'Bags', nouns: ['JUMBO BAG', 'SHOPPER BAG', 'LUNCH BAG', 'TOTE BAG', 'CHARLOTTE BAG'] },
+  { name: 'Stationery', nouns: ['NOTEBOOK', 'WRAPPING PAPER', 'GREETING CARD', 'PENCIL SET', 'STICKER SHEET'] },
+  { name: 'Toys', nouns: ['SPACEBOY SET', 'SKITTLES', 'DOLLY GIRL KIT', 'TOY TIDY', 'PLAYHOUSE'] },
+  { name: 'Garden', nouns: ['WATERING CAN', 'BIRD FEEDER', 'PLANT POT', 'GARDEN SIGN', 'HANGING FLOWER'] },
+  { name: 'Christmas', nouns: ['CHRISTMAS BAUBLE', 'ADVENT CALENDAR', 'TREE DECORATION', 'CHRISTMAS STOCKING'] },
+  { name: 'Party', nouns: ['PARTY BUNTING', 'PAPER CHAIN KIT', 'NAPKINS', 'BALLOONS', 'CANDLE SET'] },
+];
+const STYLES = ['WHITE', 'RED', 'PINK', 'BLUE', 'VINTAGE', 'RETRO', 'REGENCY', 'PAISLEY', 'SPOTTY', 'HEART', 'ROSE', 'ANTIQUE SILVER', 'WOODLAND', 'POLKADOT', 'STRAWBERRY', 'SKULL'];
+
+/** Codes that appear in transactions but not in products (as in the real data: postage, manual lines, fees). */
+export const NON_PRODUCT_CODES: readonly { readonly code: string; readonly description: string; readonly price: number }[] = [
+  { code: 'POST', description: 'POSTAGE', price: 18 },
+  { code: 'DOT', description: 'DOTCOM POSTAGE', price: 11.17 },
+  { code: 'M', description: 'Manual', price: 2.55 },
+  { code: 'C2', description: 'CARRIAGE', price: 50 },
+  { code: 'BANK CHARGES', description: 'Bank Charges', price: 15 },
+  { code: 'PADS', description: 'PADS TO MATCH ALL CUSHIONS', price: 0.001 },
+];
+
+/** Countries of customers; most trade is domestic, as in the real data (~90% United Kingdom). */
+const COUNTRIES: readonly (readonly [string, number])[] = [
+  ['United Kingdom', 900], ['Germany', 18], ['France', 16], ['EIRE', 15], ['Spain', 5], ['Netherlands', 5],
+  ['Belgium', 4], ['Switzerland', 4], ['Portugal', 3], ['Australia', 3], ['Norway', 2], ['Italy', 2],
+  ['Channel Islands', 2], ['Finland', 1.5], ['Cyprus', 1.2], ['Sweden', 1], ['Austria', 0.8], ['Denmark', 0.8],
+  ['Japan', 0.7], ['Poland', 0.6], ['USA', 0.5], ['Israel', 0.5], ['Unspecified', 0.8], ['Singapore', 0.4],
+  ['Iceland', 0.3], ['Canada', 0.3], ['Greece', 0.3], ['Malta', 0.2], ['United Arab Emirates', 0.15],
+  ['European Community', 0.1], ['RSA', 0.1], ['Lebanon', 0.1], ['Lithuania', 0.1], ['Brazil', 0.05],
+  ['Czech Republic', 0.05], ['Bahrain', 0.03], ['Saudi Arabia', 0.02],
+];
+
+/** Quantities per line: mostly small packs, with wholesale dozens. */
+const QUANTITIES = [1, 2, 3, 4, 6, 8, 10, 12, 24, 36, 48, 72, 96, 144];
+const QUANTITY_WEIGHTS = [25, 15, 6, 5, 8, 3, 5, 18, 6, 2, 2, 1, 1, 1];
+
+/** The catalogue has a fixed size, like a shop's (the real data has ~4,000 stock codes). */
+export const PRODUCT_COUNT = 4000;
+/** The real data's number of customers; fewer for small row counts (about 124 lines per customer). */
+const MAX_CUSTOMERS = 4372;
+const FIRST_INVOICE = 536365;
+const FIRST_CUSTOMER = 12346;
+/** Trading days from 2010-12-01 to 2011-12-09, 08:00–18:00 UTC. */
+const FIRST_DAY_MS = Date.UTC(2010, 11, 1);
+const TRADING_DAYS = 373;
+const OPEN_HOUR = 8;
+const OPEN_HOURS = 10;
+/** Mean lines per invoice (the real data: 541,909 lines / 25,900 invoices ≈ 21). */
+const MEAN_LINES = 20;
+const MAX_LINES = 200;
+
+const TRANSACTIONS: Schema = [
+  { name: 'invoice', type: 'utf8', doc: "invoice number, 6 digits from 536365 upwards in time order; cancellations are 'C' + number" },
+  { name: 'stock_code', type: 'utf8', doc: "product code (5 digits, sometimes a letter suffix, e.g. '85123A'); ~0.5% are non-product codes (POST, DOT, M, C2, BANK CHARGES, PADS) absent from products" },
+  { name: 'description', type: 'utf8', doc: 'product name in capitals; NULL on ~0.3% of lines (stock adjustments, which have price 0)' },
+  { name: 'quantity', type: 'int32', doc: 'units on the line; negative on cancellation invoices (~2% of lines)' },
+  { name: 'invoice_date', type: 'timestamp', doc: 'invoice time (UTC, minute precision), 2010-12-01 to 2011-12-09, 08:00–18:00; non-decreasing with the invoice number' },
+  { name: 'price', type: 'float64', doc: 'unit price in GBP (2 decimals), the product\'s list price; 0 on stock adjustments' },
+  { name: 'customer_id', type: 'int32', doc: '5-digit customer id from 12346; NULL for ~25% of lines (guest checkouts)' },
+  { name: 'country', type: 'utf8', doc: "customer's country, ~90% 'United Kingdom'" },
+];
+
+const PRODUCTS: Schema = [
+  { name: 'stock_code', type: 'utf8', doc: 'product code, unique, sorted' },
+  { name: 'category', type: 'utf8', doc: `one of ${CATEGORIES.map((c) => c.name).join(', ')}` },
+];
+
+interface Catalogue {
+  readonly codes: readonly Uint8Array[];
+  readonly descriptions: readonly Uint8Array[];
+  readonly prices: Float64Array;
+  readonly categories: Int32Array;
+  readonly table: arrow.Table;
+}
+
+/** The products: PRODUCT_COUNT distinct codes with a category, a description built from it and a list price. */
+function catalogue(seed: number): Catalogue {
+  const rng = Prng.stream(seed, 'retail.products');
+  // Distinct 5-digit numbers; a letter suffix on ~15% mimics variants such as '85123A'.
+  const chosen = chooseDistinct(90000, PRODUCT_COUNT, rng);
+  const codes: string[] = [];
+  for (let i = 0; i < chosen.length; i++) {
+    if (!chosen[i]) continue;
+    const suffix = rng.chance(0.15) ? String.fromCharCode(65 + rng.int(6)) : '';
+    codes.push(String(10000 + i) + suffix);
+  }
+  const categories = new Int32Array(PRODUCT_COUNT);
+  const prices = new Float64Array(PRODUCT_COUNT);
+  const descriptions: Uint8Array[] = [];
+  const stockCode = new Utf8Builder(PRODUCT_COUNT, 6, 'products.stock_code');
+  const category = new Utf8Builder(PRODUCT_COUNT, 8, 'products.category');
+  const categoryBytes = CATEGORIES.map((c) => utf8Bytes(c.name));
+  for (let p = 0; p < PRODUCT_COUNT; p++) {
+    const c = rng.int(CATEGORIES.length);
+    const nouns = CATEGORIES[c]!.nouns;
+    categories[p] = c;
+    descriptions.push(utf8Bytes(`${STYLES[rng.int(STYLES.length)]} ${nouns[rng.int(nouns.length)]}`));
+    // Log-normal list prices: median about £2.10, a long tail to ~£40.
+    prices[p] = Math.max(0.1, roundTo(2.1 * Math.exp(0.8 * rng.normal()), 2));
+    stockCode.push(utf8Bytes(codes[p]!));
+    category.push(categoryBytes[c]!);
+  }
+  const table = buildTable(PRODUCTS, { stock_code: stockCode.finish(), category: category.finish() });
+  return { codes: codes.map(utf8Bytes), descriptions, prices, categories, table };
+}
+
+function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+  checkRows(rows);
+  checkSeed(seed);
+  resolveParams('retail', retail.params, given);
+  const products = catalogue(seed);
+
+  // Customers: each has a home country; a few are far more active than others (like real B2B buyers).
+  const rngCust = Prng.stream(seed, 'retail.customers');
+  const customerCount = Math.min(MAX_CUSTOMERS, Math.max(20, Math.ceil(rows / 124)));
+  const countryTable = new AliasTable(COUNTRIES.map((c) => c[1]));
+  const countryBytes = COUNTRIES.map((c) => utf8Bytes(c[0]));
+  const customerIds = new Int32Array(customerCount);
+  const customerCountry = new Int32Array(customerCount);
+  for (let c = 0, id = FIRST_CUSTOMER; c < customerCount; c++) {
+    id += 1 + rngCust.int(2);
+    customerIds[c] = id;
+    customerCountry[c] = countryTable.sample(rngCust);
+  }
+  const customerActivity = new AliasTable(Array.from({ length: customerCount }, (_, k) => 1 / Math.pow(k + 1, 0.7)));
+  const productPopularity = new AliasTable(Array.from({ length: PRODUCT_COUNT }, (_, k) => 1 / Math.pow(k + 1, 0.6)));
+  // Popularity rank is a random permutation of the catalogue, so popular products are spread over categories.
+  const rankToProduct = new Int32Array(PRODUCT_COUNT);
+  for (let i = 0; i < PRODUCT_COUNT; i++) rankToProduct[i] = i;
+  for (let i = PRODUCT_COUNT - 1; i > 0; i--) {
+    const j = rngCust.int(i + 1);
+    const t = rankToProduct[i]!;
+    rankToProduct[i] = rankToProduct[j]!;
+    rankToProduct[j] = t;
+  }
+  const quantities = new AliasTable(QUANTITY_WEIGHTS);
+  const nonProductCodes = NON_PRODUCT_CODES.map((n) => ({ code: utf8Bytes(n.code), description: utf8Bytes(n.description), price: n.price }));
+
+  const invoice = new Utf8Builder(rows, 6.05, 'transactions.invoice');
+  const stockCode = new Utf8Builder(rows, 6, 'transactions.stock_code');
+  const description = new Utf8Builder(rows, 22, 'transactions.description');
+  const country = new Utf8Builder(rows, 14.5, 'transactions.country');
+  const quantity = new Int32Array(rows);
+  const price = new Float64Array(rows);
+  const customer = new Int32Array(rows);
+  const invoiceDate = new TimestampColumn(rows);
+  const descriptionValid = new Validity(rows);
+  const customerValid = new Validity(rows);
+
+  const rngInv = Prng.stream(seed, 'retail.invoices');
+  const rngLine = Prng.stream(seed, 'retail.lines');
+  const dayMs = 86_400_000;
+  let invoiceNo = FIRST_INVOICE;
+  let row = 0;
+  // Per-line state of the previous line, for exact duplicates.
+  let prevCode: Uint8Array = products.codes[0]!;
+  let prevDesc: Uint8Array | null = null;
+  let prevQty = 0;
+  let prevPrice = 0;
+  while (row < rows) {
+    const lines = Math.min(MAX_LINES, 1 + Math.floor(rngInv.exponential(MEAN_LINES - 1)), rows - row);
+    const cancelled = rngInv.chance(RETAIL_DIRT.cancelledInvoices);
+    // Cancellations always name the customer whose order is reversed.
+    const guest = !cancelled && rngInv.chance(RETAIL_DIRT.nullCustomerInvoices / (1 - RETAIL_DIRT.cancelledInvoices));
+    const cust = customerActivity.sample(rngInv);
+    const countryIdx = guest ? 0 : customerCountry[cust]!;
+    // Time advances with the position in the data set, so invoice numbers and dates grow together.
+    const dayPos = (row / rows) * TRADING_DAYS;
+    const day = Math.floor(dayPos);
+    const minuteOfDay = OPEN_HOUR * 60 + Math.floor((dayPos - day) * OPEN_HOURS * 60);
+    const dateMs = FIRST_DAY_MS + day * dayMs + minuteOfDay * 60_000;
+    const sign = cancelled ? -1 : 1;
+    const invoicePrefix = cancelled ? 'C' : '';
+    for (let l = 0; l < lines; l++, row++) {
+      invoice.pushNumber(invoicePrefix, invoiceNo, 6);
+      invoiceDate.set(row, dateMs);
+      country.push(countryBytes[countryIdx]!);
+      if (guest) customerValid.setNull(row);
+      else customer[row] = customerIds[cust]!;
+
+      if (l > 0 && rngLine.chance(RETAIL_DIRT.duplicateLines)) {
+        stockCode.push(prevCode);
+        if (prevDesc) description.push(prevDesc);
+        else {
+          description.pushNull();
+          descriptionValid.setNull(row);
+        }
+        quantity[row] = prevQty;
+        price[row] = prevPrice;
+        continue;
+      }
+      if (rngLine.chance(RETAIL_DIRT.unknownCodeLines)) {
+        const n = nonProductCodes[rngLine.int(nonProductCodes.length)]!;
+        prevCode = n.code;
+        prevDesc = n.description;
+        prevQty = sign * (1 + rngLine.int(3));
+        prevPrice = n.price;
+      } else {
+        const p = rankToProduct[productPopularity.sample(rngLine)]!;
+        prevCode = products.codes[p]!;
+        prevQty = sign * QUANTITIES[quantities.sample(rngLine)]!;
+        if (rngLine.chance(RETAIL_DIRT.nullDescriptionLines)) {
+          prevDesc = null;
+          prevPrice = 0;
+        } else {
+          prevDesc = products.descriptions[p]!;
+          prevPrice = products.prices[p]!;
+        }
+      }
+      stockCode.push(prevCode);
+      if (prevDesc) description.push(prevDesc);
+      else {
+        description.pushNull();
+        descriptionValid.setNull(row);
+      }
+      quantity[row] = prevQty;
+      price[row] = prevPrice;
+    }
+    invoiceNo += 1 + (rngInv.chance(0.05) ? 1 : 0);
+  }
+
+  const transactions = buildTable(TRANSACTIONS, {
+    invoice: invoice.finish(),
+    stock_code: stockCode.finish(),
+    description: description.finish(descriptionValid),
+    quantity: int32Data(quantity),
+    invoice_date: invoiceDate.finish(),
+    price: float64Data(price),
+    customer_id: int32Data(customer, customerValid),
+    country: country.finish(),
+  });
+  return new Map([
+    ['transactions', transactions],
+    ['products', products.table],
+  ]);
+}
+
+/**
+ * The `retail` dataset: `transactions` (invoice lines) and `products` (stock code → category).
+ *
+ * @example
+ * const tables = retail.generate(100_000, 42, {});
+ * tables.get('transactions')!.numRows; // 100000
+ */
+export const retail: Dataset = {
+  name: 'retail',
+  doc:
+    'Invoice lines of an online gift shop, modelled on the UCI Online Retail data set (Dec 2010 – Dec 2011), with its ' +
+    'dirt: a quarter of the lines have no customer (guest checkouts), ~2% belong to cancellation invoices (invoice ' +
+    "'C…', negative quantity), ~1% are exact duplicates of the line before, ~0.3% lack a description (stock " +
+    'adjustments at price 0), and ~0.5% carry postage/fee codes missing from `products`. The lessons: cleaning ' +
+    '(dropna, filters, distinct) before aggregating, and a left join that keeps unmatched keys with a NULL category.',
+  tables: [
+    { name: 'transactions', doc: 'one row per invoice line', schema: TRANSACTIONS, rowsRule: 'rows' },
+    { name: 'products', doc: 'the catalogue: one row per product stock code', schema: PRODUCTS, rowsRule: `fixed: ${PRODUCT_COUNT} products` },
+  ],
+  params: [],
+  generate,
+};

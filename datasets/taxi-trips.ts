@@ -1,0 +1,105 @@
+// taxi_trips: New York yellow-cab trips of 2020, with the year's real shape (the spring 2020 collapse in volume,
+// rush hours), durations consistent with the timestamps and metered fares — data for filter + aggregate by date.
+import type * as arrow from 'apache-arrow';
+import type { Schema } from '../plan/index.ts';
+import { AliasTable } from './alias.ts';
+import { buildTable, float64Data, int32Data, TimestampColumn, Validity } from './columns.ts';
+import type { Dataset, DatasetParams } from './dataset.ts';
+import { checkRows, checkSeed, resolveParams } from './params.ts';
+import { Prng } from './prng.ts';
+
+/** Trips per month of 2020 in millions (NYC TLC yellow taxi totals, rounded): the lockdown shows from March. */
+const MONTHLY_TRIPS = [6.4, 6.3, 3.0, 0.24, 0.35, 0.55, 0.8, 1.0, 1.34, 1.68, 1.51, 1.46];
+/** Relative pickups per hour of day: a night low, morning and evening peaks. */
+const HOURLY = [3.5, 2.5, 1.8, 1.2, 1, 1.2, 2.5, 4, 5, 5, 5, 5.2, 5.5, 5.6, 5.8, 6, 6, 6.5, 7, 6.8, 6.2, 6, 5.5, 4.5];
+
+/** The dirt: how often passenger_count is NULL (the 2020 files lack it for a few percent of trips). */
+export const TAXI_DIRT = { nullPassengerCount: 0.03 } as const;
+/** Passenger counts 1..6 with their shares of trips. */
+const PASSENGER_WEIGHTS = [70, 14, 4, 2, 6, 4];
+/** Share of trips at the flat JFK–Manhattan fare. */
+const JFK_FLAT_SHARE = 0.02;
+const JFK_FLAT_FARE = 52;
+
+const SCHEMA: Schema = [
+  { name: 'pickup_datetime', type: 'timestamp', doc: 'pickup time in 2020 (UTC, second precision), volume per month following 2020 (collapse from March), rush-hour peaks; rows not ordered' },
+  { name: 'dropoff_datetime', type: 'timestamp', doc: 'pickup_datetime + trip_duration seconds, always later than the pickup' },
+  { name: 'trip_duration', type: 'int32', doc: 'seconds, log-normal with a median of about 11 minutes, 60 s to 3 h' },
+  { name: 'fare_amount', type: 'float64', doc: 'metered fare in USD in 50-cent steps: $2.50 flag drop + distance and time charges; ~2% flat $52 JFK fares' },
+  { name: 'passenger_count', type: 'int32', doc: `1..6, mostly 1; NULL on ~${TAXI_DIRT.nullPassengerCount * 100}% of trips` },
+];
+
+function daysInMonth2020(m: number): number {
+  return (Date.UTC(2020, m + 1, 1) - Date.UTC(2020, m, 1)) / 86_400_000;
+}
+
+function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+  checkRows(rows);
+  checkSeed(seed);
+  resolveParams('taxi_trips', taxiTrips.params, given);
+
+  // One weight per day of 2020, so that each month gets its share of the year's trips spread over its days.
+  const dayWeights: number[] = [];
+  for (let m = 0; m < 12; m++) {
+    const days = daysInMonth2020(m);
+    for (let d = 0; d < days; d++) dayWeights.push(MONTHLY_TRIPS[m]! / days);
+  }
+  const dayTable = new AliasTable(dayWeights);
+  const hourTable = new AliasTable(HOURLY);
+  const passengerTable = new AliasTable(PASSENGER_WEIGHTS);
+  const yearStart = Date.UTC(2020, 0, 1);
+
+  const pickup = new TimestampColumn(rows);
+  const dropoff = new TimestampColumn(rows);
+  const duration = new Int32Array(rows);
+  const fare = new Float64Array(rows);
+  const passengers = new Int32Array(rows);
+  const passengersValid = new Validity(rows);
+  const rngTime = Prng.stream(seed, 'taxi_trips.pickup');
+  const rngTrip = Prng.stream(seed, 'taxi_trips.trip');
+  const rngPass = Prng.stream(seed, 'taxi_trips.passenger_count');
+  for (let i = 0; i < rows; i++) {
+    const second = dayTable.sample(rngTime) * 86_400 + hourTable.sample(rngTime) * 3600 + rngTime.int(3600);
+    const pickupMs = yearStart + second * 1000;
+    // Log-normal duration, median 660 s; kept within 1 minute .. 3 hours.
+    const seconds = Math.min(10_800, Math.max(60, Math.round(660 * Math.exp(0.65 * rngTrip.normal()))));
+    // Average speed 6–25 mph; the meter charges $2.50 per mile and 35 cents per minute in slow traffic.
+    const mph = 6 + rngTrip.float() * 19;
+    const miles = (seconds / 3600) * mph;
+    const metered = 2.5 + 2.5 * miles + 0.35 * (seconds / 60) * (1 - mph / 30);
+    const flat = rngTrip.chance(JFK_FLAT_SHARE);
+    pickup.set(i, pickupMs);
+    dropoff.set(i, pickupMs + seconds * 1000);
+    duration[i] = seconds;
+    fare[i] = flat ? JFK_FLAT_FARE : Math.round(metered * 2) / 2;
+    if (rngPass.chance(TAXI_DIRT.nullPassengerCount)) passengersValid.setNull(i);
+    else passengers[i] = 1 + passengerTable.sample(rngPass);
+  }
+
+  const table = buildTable(SCHEMA, {
+    pickup_datetime: pickup.finish(),
+    dropoff_datetime: dropoff.finish(),
+    trip_duration: int32Data(duration),
+    fare_amount: float64Data(fare),
+    passenger_count: int32Data(passengers, passengersValid),
+  });
+  return new Map([['taxi_trips', table]]);
+}
+
+/**
+ * The `taxi_trips` dataset.
+ *
+ * @example
+ * const trips = taxiTrips.generate(1e6, 42, {}).get('taxi_trips')!;
+ */
+export const taxiTrips: Dataset = {
+  name: 'taxi_trips',
+  doc:
+    'New York yellow-cab trips of 2020: pickup and dropoff times, duration, fare and passenger count. Monthly ' +
+    'volumes follow 2020 (January and February busy, a collapse from the March lockdown), so "average fare between ' +
+    'two dates" selects very different row counts depending on the dates — the case for filter push-down and ' +
+    'partition pruning. Dirt: a few percent of trips lack a passenger count.',
+  tables: [{ name: 'taxi_trips', doc: 'one row per trip', schema: SCHEMA, rowsRule: 'rows' }],
+  params: [],
+  generate,
+};

@@ -1,0 +1,22 @@
+// Where the SQL runs: embedded chDB in this process, or a ClickHouse server over HTTP. The engine talks to either
+// through this one interface, so the same scenarios run on a laptop and on a server or cluster.
+import type * as arrow from 'apache-arrow';
+import type { Schema } from '../../plan/types.ts';
+import type { ClickHouseDialect } from './sql.ts';
+
+export interface ClickHouseBackend {
+  /** `chdb` (embedded) or `server` (HTTP). */
+  readonly kind: 'chdb' | 'server';
+  /** What the connected release supports; fixed once connected. */
+  readonly dialect: ClickHouseDialect;
+  /** Run a statement that returns nothing (DDL). */
+  command(sql: string): Promise<void>;
+  /** Load `table` into the existing `qualifiedName`, whose columns are `schema`. `workDir` is for staging files. */
+  insert(qualifiedName: string, table: arrow.Table, schema: Schema, workDir: string): Promise<void>;
+  /** Run a SELECT and return its full result with exactly `schema`. */
+  query(sql: string, schema: Schema): Promise<arrow.Table>;
+  /** ClickHouse's `version()`. */
+  version(): Promise<string>;
+  /** Release the connection or session. Idempotent. */
+  close(): Promise<void>;
+}

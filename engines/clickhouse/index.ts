@@ -1,0 +1,83 @@
+// The ClickHouse engine descriptor: embedded chDB by default; a ClickHouse server when a URL is given
+// (engine option `clickhouse-url`, CLI --clickhouse-url, or env ENGINEBENCH_CLICKHOUSE_URL).
+import { createRequire } from 'node:module';
+import { ALL_NODES, EngineError, type EngineContext, type EngineDescriptor } from '../engine.ts';
+import type { ClickHouseBackend } from './backend.ts';
+import { ChdbBackend } from './chdb-backend.ts';
+import { ClickHouseEngine } from './engine.ts';
+import { connectServer, firstLine } from './server-backend.ts';
+
+const require = createRequire(import.meta.url);
+
+/** The server URL from the options, else the environment, else null (embedded chDB). */
+export function clickhouseUrl(options: EngineContext['options']): string | null {
+  const fromOption = options['clickhouse-url'];
+  if (typeof fromOption === 'string' && fromOption !== '') return fromOption;
+  const fromEnv = process.env.ENGINEBENCH_CLICKHOUSE_URL;
+  return fromEnv && fromEnv !== '' ? fromEnv : null;
+}
+
+async function connect(options: EngineContext['options']): Promise<ClickHouseBackend> {
+  const url = clickhouseUrl(options);
+  return url ? connectServer(url) : new ChdbBackend();
+}
+
+/**
+ * ClickHouse: every plan node and every expression except JavaScript UDFs.
+ * @example
+ *   const engine = await clickhouseEngine.create(ctx); // ctx.options['clickhouse-url'] for a server
+ *   await engine.load(tables);
+ *   const result = await engine.run(df.plan);
+ */
+export const clickhouseEngine: EngineDescriptor = {
+  name: 'clickhouse',
+  models: 'ClickHouse (columnar OLAP DBMS): embedded via chDB, or a server/cluster via @clickhouse/client',
+  role: 'real',
+  summary: 'ClickHouse: a vectorised columnar SQL engine; in-process via chDB, or the same SQL on a ClickHouse server.',
+  supports: {
+    nodes: ALL_NODES,
+    exprs: new Set(['column', 'literal', 'arithmetic', 'comparison', 'logical', 'not', 'isNull', 'cast', 'case']),
+  },
+  async available(options) {
+    const url = clickhouseUrl(options);
+    if (!url) return { ok: true };
+    try {
+      const backend = await connectServer(url);
+      await backend.close();
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: firstLine(err) };
+    }
+  },
+  async versions() {
+    const pkg = require('chdb/package.json') as { version: string };
+    const out: Record<string, string> = { chdb: pkg.version };
+    let backend: ClickHouseBackend | undefined;
+    try {
+      backend = await connect({});
+      out[backend.kind === 'chdb' ? 'clickhouse (chdb)' : 'clickhouse (server)'] = await backend.version();
+    } catch (err) {
+      out.clickhouse = `unknown (${firstLine(err)})`;
+    } finally {
+      await backend?.close();
+    }
+    return out;
+  },
+  async create(ctx) {
+    let backend: ClickHouseBackend;
+    try {
+      backend = await connect(ctx.options);
+    } catch (err) {
+      throw new EngineError(firstLine(err), 'unavailable');
+    }
+    const tableEngine = String(ctx.options['clickhouse.tableEngine'] ?? 'Memory');
+    const engine = new ClickHouseEngine(ctx, backend, tableEngine === 'MergeTree' ? 'MergeTree ORDER BY tuple()' : tableEngine);
+    try {
+      await engine.open();
+    } catch (err) {
+      await backend.close();
+      throw new EngineError(`clickhouse could not create its database: ${firstLine(err)}`, 'unavailable');
+    }
+    return engine;
+  },
+};

@@ -1,0 +1,311 @@
+// The logical plan → ClickHouse SQL, one nested SELECT per plan node. ClickHouse's own defaults differ from the
+// contract (UInt8 comparisons, NaN averages of nothing, exceptions on integer division by zero, Int32 + Int32
+// overflow rules), so every expression is written to yield exactly the contract's type and NULL behaviour.
+import { aggregateType, commonType, fieldOf, isInteger, outputSchema, typeOf } from '../../plan/schema.ts';
+import { assertNever, type Aggregate, type DataType, type Expr, type LiteralValue, type PlanNode, type Schema, type SortKey } from '../../plan/types.ts';
+
+/**
+ * What the target ClickHouse release can do. Modern releases (chDB, servers ≥ 21.x) have DateTime64, Bool and
+ * accurateCastOrNull; the 18.16 server Debian ships has none of them, so there timestamps are stored as Int64
+ * milliseconds and booleans as UInt8 (the plan has no date functions, so ms integers order and compare the same).
+ */
+export interface ClickHouseDialect {
+  readonly dateTime64: boolean;
+  readonly boolType: boolean;
+  readonly accurateCast: boolean;
+  readonly kleeneLogic: boolean;
+}
+
+export const MODERN_DIALECT: ClickHouseDialect = { dateTime64: true, boolType: true, accurateCast: true, kleeneLogic: true };
+export const LEGACY_DIALECT: ClickHouseDialect = { dateTime64: false, boolType: false, accurateCast: false, kleeneLogic: false };
+
+/** Quote an identifier (backticks; backslash and backtick escaped). */
+export function ident(name: string): string {
+  return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
+}
+
+/** A ClickHouse string literal. */
+export function stringLiteral(value: string): string {
+  return "'" + value.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
+}
+
+/** The (non-Nullable) ClickHouse type a logical type is stored as. */
+export function clickhouseType(t: DataType, dialect: ClickHouseDialect): string {
+  switch (t) {
+    case 'int32':
+      return 'Int32';
+    case 'int64':
+      return 'Int64';
+    case 'float64':
+      return 'Float64';
+    case 'utf8':
+      return 'String';
+    case 'bool':
+      return dialect.boolType ? 'Bool' : 'UInt8';
+    case 'timestamp':
+      return dialect.dateTime64 ? "DateTime64(3, 'UTC')" : 'Int64';
+    default:
+      return assertNever(t, 'data type');
+  }
+}
+
+function nullable(t: DataType, dialect: ClickHouseDialect): string {
+  return `Nullable(${clickhouseType(t, dialect)})`;
+}
+
+function castAs(sql: string, t: DataType, dialect: ClickHouseDialect): string {
+  return `CAST(${sql} AS ${nullable(t, dialect)})`;
+}
+
+/** A typed constant (typed NULL for null). */
+export function literalSql(value: LiteralValue, type: DataType, dialect: ClickHouseDialect): string {
+  if (value === null) return `CAST(NULL AS ${nullable(type, dialect)})`;
+  switch (type) {
+    case 'int32':
+      return `toInt32(${Number(value)})`;
+    case 'int64':
+      return `toInt64(${BigInt(value as number | bigint).toString()})`;
+    case 'float64': {
+      const n = Number(value);
+      if (Number.isNaN(n)) return 'nan';
+      if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+      return `toFloat64(${String(n)})`;
+    }
+    case 'utf8':
+      return stringLiteral(String(value));
+    case 'bool':
+      return dialect.boolType ? (value ? 'true' : 'false') : value ? 'toUInt8(1)' : 'toUInt8(0)';
+    case 'timestamp': {
+      const ms = BigInt(Math.trunc(Number(value))).toString();
+      return dialect.dateTime64 ? `fromUnixTimestamp64Milli(toInt64(${ms}), 'UTC')` : `toInt64(${ms})`;
+    }
+    default:
+      return assertNever(type, 'data type');
+  }
+}
+
+/**
+ * Translate `expr`, evaluated over rows of `schema`, to ClickHouse SQL of exactly typeOf(expr, schema).
+ * @example exprToSql(col('a').divide(col('b')).expr, schema, MODERN_DIALECT) // a / nullIf(b, 0) as Float64
+ */
+export function exprToSql(expr: Expr, schema: Schema, dialect: ClickHouseDialect): string {
+  const rec = (e: Expr): string => exprToSql(e, schema, dialect);
+  switch (expr.kind) {
+    case 'column':
+      return ident(expr.name);
+    case 'literal':
+      return literalSql(expr.value, expr.type, dialect);
+    case 'arithmetic': {
+      const t = typeOf(expr, schema);
+      const l = castAs(rec(expr.left), t, dialect);
+      const r = castAs(rec(expr.right), t, dialect);
+      const op = expr.op;
+      switch (op) {
+        case '+':
+        case '-':
+        case '*':
+          return `(${l} ${op} ${r})`;
+        case '/':
+          // nullIf turns a zero divisor into NULL, so x / 0 is NULL (contract) rather than inf or an exception.
+          return castAs(`(${l} / nullIf(${r}, 0))`, t, dialect);
+        case '%':
+          // ClickHouse's % is truncated (sign of the dividend), as the contract wants. WARNING: the divisor must
+          // never be 0 even under NULL: older releases evaluate integer % on NULL rows' default values and throw.
+          return castAs(`if(ifNull(${r}, 0) = 0, NULL, ${l} % ifNull(nullIf(${r}, 0), 1))`, t, dialect);
+        default:
+          return assertNever(op, 'arithmetic operator');
+      }
+    }
+    case 'comparison': {
+      const lt = typeOf(expr.left, schema);
+      const rt = typeOf(expr.right, schema);
+      let l = rec(expr.left);
+      let r = rec(expr.right);
+      if (lt !== rt) {
+        const common = commonType([lt, rt]);
+        l = castAs(l, common, dialect);
+        r = castAs(r, common, dialect);
+      }
+      const op = expr.op;
+      switch (op) {
+        case '=':
+        case '!=':
+        case '<':
+        case '<=':
+        case '>':
+        case '>=':
+          return boolOf(`(${l} ${op} ${r})`, dialect);
+        default:
+          return assertNever(op, 'comparison operator');
+      }
+    }
+    case 'logical': {
+      const l = rec(expr.left);
+      const r = rec(expr.right);
+      // Modern ClickHouse's and/or on Nullable follow Kleene logic (NULL AND false = false, NULL OR true = true).
+      if (dialect.kleeneLogic) return boolOf(`(${l} ${expr.op === 'and' ? 'AND' : 'OR'} ${r})`, dialect);
+      // 18.16 gives NULL AND false = NULL and NULL OR NULL = false, so Kleene logic is spelled out.
+      const decisive = expr.op === 'and' ? 0 : 1;
+      const isDecisive = (x: string): string => `(ifNull(${x}, ${1 - decisive}) ${decisive === 0 ? '=' : '!='} 0)`;
+      return `multiIf(${isDecisive(l)} OR ${isDecisive(r)}, toUInt8(${decisive}), isNull(${l}) OR isNull(${r}), CAST(NULL AS Nullable(UInt8)), toUInt8(${1 - decisive}))`;
+    }
+    case 'not':
+      return boolOf(`(NOT ${rec(expr.operand)})`, dialect);
+    case 'isNull':
+      return boolOf(`${expr.negated ? 'isNotNull' : 'isNull'}(${rec(expr.operand)})`, dialect);
+    case 'cast':
+      return castSql(rec(expr.operand), typeOf(expr.operand, schema), expr.to, dialect);
+    case 'case': {
+      const t = typeOf(expr, schema);
+      const branches = expr.branches.map((b) => `WHEN ${rec(b.when)} THEN ${castAs(rec(b.then), t, dialect)}`).join(' ');
+      return `(CASE ${branches} ELSE ${castAs(rec(expr.otherwise), t, dialect)} END)`;
+    }
+    case 'udf':
+      // WARNING: ClickHouse runs UDFs only as server-side executables or SQL lambdas, never JS; the descriptor
+      // does not declare 'udf', so the harness never sends one here.
+      throw new Error(`ClickHouse cannot run the JavaScript UDF '${expr.name}'`);
+    default:
+      return assertNever(expr, 'expression');
+  }
+}
+
+/** Comparisons and logic yield UInt8 in ClickHouse; the contract's bool is Bool where the release has it. */
+function boolOf(sql: string, dialect: ClickHouseDialect): string {
+  return dialect.boolType ? castAs(sql, 'bool', dialect) : sql;
+}
+
+/** CAST with the contract's rules: float → int truncates; unparsable or out-of-range values are NULL. */
+function castSql(sql: string, from: DataType, to: DataType, dialect: ClickHouseDialect): string {
+  if (from === to) return sql;
+  const target = clickhouseType(to, dialect);
+  const safe = (value: string, type: string): string =>
+    dialect.accurateCast ? `accurateCastOrNull(${value}, ${stringLiteral(type)})` : `CAST(${value} AS Nullable(${type}))`;
+  if (from === 'timestamp' && dialect.dateTime64) {
+    const ms = `toUnixTimestamp64Milli(${sql})`;
+    if (to === 'utf8') return castAs(sql, 'utf8', dialect);
+    return castSql(ms, 'int64', to, dialect);
+  }
+  if (to === 'timestamp' && from !== 'utf8') {
+    const ms = castSql(sql, from, 'int64', dialect);
+    return dialect.dateTime64 ? `fromUnixTimestamp64Milli(${ms}, 'UTC')` : ms;
+  }
+  if (from === 'float64' && isInteger(to)) return safe(`trunc(${sql})`, target);
+  if (from === 'utf8' && !dialect.accurateCast && to !== 'utf8') {
+    const fn = { int32: 'toInt32OrNull', int64: 'toInt64OrNull', float64: 'toFloat64OrNull', bool: 'toUInt8OrNull', timestamp: 'toInt64OrNull' }[to];
+    return `${fn}(${sql})`;
+  }
+  if (to === 'utf8') return castAs(sql, 'utf8', dialect);
+  return safe(sql, target);
+}
+
+/** One aggregate; sum/avg/min/max of no non-NULL values are NULL (ClickHouse would give 0, nan or defaults). */
+export function aggregateSql(agg: Aggregate, schema: Schema, dialect: ClickHouseDialect): string {
+  const t = aggregateType(agg, schema);
+  if (agg.arg === null) return castAs('count()', 'int64', dialect);
+  const arg = exprToSql(agg.arg, schema, dialect);
+  const guarded = (inner: string): string => `if(count(${arg}) = 0, ${literalSql(null, t, dialect)}, ${castAs(inner, t, dialect)})`;
+  switch (agg.fn) {
+    case 'count':
+      return castAs(`count(${arg})`, 'int64', dialect);
+    case 'sum':
+      return guarded(`sum(${castAs(arg, t, dialect)})`);
+    case 'avg':
+      return guarded(`avg(${arg})`);
+    case 'min':
+      return guarded(`min(${arg})`);
+    case 'max':
+      return guarded(`max(${arg})`);
+    default:
+      return assertNever(agg.fn, 'aggregate function');
+  }
+}
+
+function orderBy(keys: readonly SortKey[]): string {
+  return keys
+    .map((k) => `${ident(k.column)} ${k.ascending ? 'ASC' : 'DESC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`)
+    .join(', ');
+}
+
+/**
+ * A SELECT computing `node`, with exactly outputSchema(node)'s column names and order. `tableName` maps a
+ * scanned table to its qualified name (each engine instance owns one database).
+ * @example planToClickHouseSql(df.plan, (t) => `eb.${t}`, MODERN_DIALECT)
+ */
+export function planToClickHouseSql(node: PlanNode, tableName: (table: string) => string, dialect: ClickHouseDialect): string {
+  const rec = (n: PlanNode): string => planToClickHouseSql(n, tableName, dialect);
+  const schema = outputSchema(node);
+  switch (node.kind) {
+    case 'scan':
+      return `SELECT ${node.schema.map((f) => ident(f.name)).join(', ')} FROM ${tableName(node.table)}`;
+    case 'project': {
+      const input = outputSchema(node.input);
+      const cols = node.columns.map((c, i) => `${castAs(exprToSql(c.expr, input, dialect), schema[i]!.type, dialect)} AS ${ident(c.name)}`);
+      return `SELECT ${cols.join(', ')} FROM (${rec(node.input)})`;
+    }
+    case 'filter':
+      // WHERE keeps rows whose predicate is true; NULL and false are dropped.
+      return `SELECT * FROM (${rec(node.input)}) WHERE ${exprToSql(node.predicate, outputSchema(node.input), dialect)}`;
+    case 'aggregate': {
+      const input = outputSchema(node.input);
+      const cols = [...node.keys.map(ident), ...node.aggregates.map((a) => `${aggregateSql(a, input, dialect)} AS ${ident(a.name)}`)];
+      // Without GROUP BY ClickHouse returns one row even over empty input; NULL keys form one group.
+      const groupBy = node.keys.length > 0 ? ` GROUP BY ${node.keys.map(ident).join(', ')}` : '';
+      return `SELECT ${cols.join(', ')} FROM (${rec(node.input)})${groupBy}`;
+    }
+    case 'join': {
+      const right = outputSchema(node.right);
+      const rightKeys = new Set(node.on.map((k) => k.right));
+      const leftCols = outputSchema(node.left).map((f) => `__l.${ident(f.name)} AS ${ident(f.name)}`);
+      const rightCols = right.filter((f) => !rightKeys.has(f.name)).map((f) => `__r.${ident(f.name)} AS ${ident(f.name)}`);
+      const on = node.on
+        .map((k) => {
+          const lt = fieldOf(outputSchema(node.left), k.left).type;
+          const rt = fieldOf(right, k.right).type;
+          const common = lt === rt ? null : commonType([lt, rt]);
+          const l = `__l.${ident(k.left)}`;
+          const r = `__r.${ident(k.right)}`;
+          return common ? `${castAs(l, common, dialect)} = ${castAs(r, common, dialect)}` : `${l} = ${r}`;
+        })
+        .join(' AND ');
+      // NULL keys never match in ClickHouse's ON a = b; join_use_nulls=1 (see settings) makes unmatched right
+      // columns NULL instead of type defaults.
+      return `SELECT ${[...leftCols, ...rightCols].join(', ')} FROM (${rec(node.left)}) AS __l ${node.how === 'inner' ? 'INNER' : 'LEFT'} JOIN (${rec(node.right)}) AS __r ON ${on}`;
+    }
+    case 'sort':
+      return `SELECT * FROM (${rec(node.input)}) ORDER BY ${orderBy(node.keys)}`;
+    case 'limit':
+      // Folded into the child's SELECT when it sorts, so the order the limit depends on cannot be dropped.
+      if (node.input.kind === 'sort') return `${rec(node.input)} LIMIT ${node.count}`;
+      return `SELECT * FROM (${rec(node.input)}) LIMIT ${node.count}`;
+    case 'union': {
+      const names = schema.map((f) => f.name);
+      const parts = node.inputs.map((child) => {
+        const childNames = outputSchema(child).map((f) => f.name);
+        return `SELECT ${childNames.map((n, i) => `${ident(n)} AS ${ident(names[i]!)}`).join(', ')} FROM (${rec(child)})`;
+      });
+      return `SELECT * FROM (${parts.join(' UNION ALL ')})`;
+    }
+    case 'distinct':
+      return `SELECT DISTINCT * FROM (${rec(node.input)})`;
+    case 'latestPerKey': {
+      // ClickHouse's LIMIT n BY keys: the first row per key in ORDER BY order; NULL orderBy sorts last so it loses.
+      const order = `${ident(node.orderBy)} DESC NULLS LAST`;
+      const limit = node.keys.length > 0 ? `LIMIT 1 BY ${node.keys.map(ident).join(', ')}` : 'LIMIT 1';
+      return `SELECT * FROM (${rec(node.input)}) ORDER BY ${order} ${limit}`;
+    }
+    default:
+      return assertNever(node, 'plan node');
+  }
+}
+
+/** The final query: the plan's SELECT re-typed to exactly its Nullable output types (order preserved). */
+export function resultQuery(plan: PlanNode, tableName: (table: string) => string, dialect: ClickHouseDialect): string {
+  const cols = outputSchema(plan).map((f) => `${castAs(ident(f.name), f.type, dialect)} AS ${ident(f.name)}`);
+  return `SELECT ${cols.join(', ')} FROM (${planToClickHouseSql(plan, tableName, dialect)})`;
+}
+
+/** CREATE TABLE for a loaded table: every column Nullable, in-memory (Memory) unless told otherwise. */
+export function createTableSql(qualifiedName: string, schema: Schema, dialect: ClickHouseDialect, engine = 'Memory'): string {
+  const cols = schema.map((f) => `${ident(f.name)} ${nullable(f.type, dialect)}`).join(', ');
+  return `CREATE TABLE ${qualifiedName} (${cols}) ENGINE = ${engine}`;
+}

@@ -1,0 +1,200 @@
+// Hash aggregation in two modes, as Spark's HashAggregateExec: `partial` pre-aggregates each map partition into
+// per-group states (so only one row per group and partition is shuffled), `final` merges those states after
+// the shuffle. Aggregates skip NULLs; sum/avg/min/max of no values is NULL; count is never NULL.
+import { aggregateType } from '../../../plan/schema.ts';
+import { assertNever, type Aggregate, type Field, type Schema } from '../../../plan/types.ts';
+import { alloc, gather, column, type Batch, type Vec } from '../columnar.ts';
+import { compareStrings, evaluate, type EvalContext } from '../expressions.ts';
+import { groupRows } from './grouping.ts';
+
+/** The state columns a partial aggregate emits for one aggregate (names derived from the aggregate's name). */
+export function stateFields(agg: Aggregate, input: Schema): Field[] {
+  switch (agg.fn) {
+    case 'count':
+      return [{ name: `${agg.name}#count`, type: 'float64' }];
+    case 'sum':
+      return [{ name: `${agg.name}#sum`, type: 'float64' }];
+    case 'avg':
+      return [
+        { name: `${agg.name}#sum`, type: 'float64' },
+        { name: `${agg.name}#count`, type: 'float64' },
+      ];
+    case 'min':
+    case 'max':
+      return [{ name: `${agg.name}#${agg.fn}`, type: aggregateType(agg, input) }];
+    default:
+      return assertNever(agg.fn, 'aggregate function');
+  }
+}
+
+/** Output schema of the partial aggregate: the keys, then each aggregate's state columns. */
+export function partialSchema(input: Schema, keys: readonly string[], aggs: readonly Aggregate[]): Schema {
+  return [...keys.map((k) => input.find((f) => f.name === k)!), ...aggs.flatMap((a) => stateFields(a, input))];
+}
+
+export interface AggregateSpec {
+  readonly mode: 'partial' | 'final';
+  readonly keys: readonly string[];
+  readonly aggregates: readonly Aggregate[];
+  /** Output schema (partial: keys + states; final: the logical aggregate's schema). */
+  readonly schema: Schema;
+}
+
+/** Run a hash aggregate over one partition. */
+export function hashAggregate(spec: AggregateSpec, batch: Batch, ctx: EvalContext): Batch {
+  const n = batch.length;
+  const keyVecs = spec.keys.map((k) => column(batch, k));
+  const { gid, groups, firstRow } = groupRows(keyVecs, n);
+  const columns: Vec[] = keyVecs.map((v) => gather(v, firstRow, groups));
+  const typeOfOut = new Map(spec.schema.map((f) => [f.name, f.type]));
+  for (const agg of spec.aggregates) {
+    if (spec.mode === 'partial') {
+      const arg = agg.arg === null ? null : evaluate(agg.arg, batch, ctx);
+      switch (agg.fn) {
+        case 'count':
+          columns.push(countValues(arg, gid, groups, n));
+          break;
+        case 'sum':
+          columns.push(sumValues(arg!, gid, groups, n).sum);
+          break;
+        case 'avg': {
+          const { sum, count } = sumValues(arg!, gid, groups, n);
+          columns.push(sum, count);
+          break;
+        }
+        case 'min':
+        case 'max':
+          columns.push(minMax(agg.fn, arg!, gid, groups, n));
+          break;
+        default:
+          assertNever(agg.fn, 'aggregate function');
+      }
+      continue;
+    }
+    // Final: merge the states the partial aggregates produced.
+    const state = (suffix: string) => column(batch, `${agg.name}#${suffix}`);
+    const outType = typeOfOut.get(agg.name)!;
+    switch (agg.fn) {
+      case 'count': {
+        const total = sumValues(state('count'), gid, groups, n).sum;
+        columns.push(toInt64(total, groups, false));
+        break;
+      }
+      case 'sum': {
+        const { sum } = sumValues(state('sum'), gid, groups, n);
+        columns.push(outType === 'int64' ? toInt64(sum, groups, true) : sum);
+        break;
+      }
+      case 'avg': {
+        const s = sumValues(state('sum'), gid, groups, n).sum;
+        const c = sumValues(state('count'), gid, groups, n).sum;
+        const values = alloc.float64(groups);
+        const validity = alloc.uint8(groups);
+        for (let g = 0; g < groups; g++) {
+          const cnt = c.values[g]!;
+          if (cnt > 0) {
+            values[g] = (s.values as Float64Array)[g]! / cnt;
+            validity[g] = 1;
+          }
+        }
+        columns.push({ type: 'float64', values, validity });
+        break;
+      }
+      case 'min':
+      case 'max':
+        columns.push(minMax(agg.fn, state(agg.fn), gid, groups, n));
+        break;
+      default:
+        assertNever(agg.fn, 'aggregate function');
+    }
+  }
+  return { length: groups, names: spec.schema.map((f) => f.name), columns };
+}
+
+function countValues(arg: Vec | null, gid: Int32Array, groups: number, n: number): Vec {
+  const counts = alloc.float64(groups);
+  const valid = arg?.validity ?? null;
+  if (valid === null) for (let i = 0; i < n; i++) counts[gid[i]!]!++;
+  else for (let i = 0; i < n; i++) counts[gid[i]!]! += valid[i]!;
+  return { type: 'float64', values: counts, validity: null };
+}
+
+/**
+ * Per-group sums in float64 with a "saw a value" mask (NULL when none), and the count of values summed.
+ * WARNING: integer sums are exact while |sum| ≤ 2^53 (float64 accumulation keeps the hot loop free of bigint).
+ */
+function sumValues(arg: Vec, gid: Int32Array, groups: number, n: number): { sum: Vec & { values: Float64Array }; count: Vec & { values: Float64Array } } {
+  const sums = alloc.float64(groups);
+  const counts = alloc.float64(groups);
+  const valid = arg.validity;
+  if (arg.type === 'int64') {
+    const v = arg.values;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) continue;
+      const g = gid[i]!;
+      sums[g]! += Number(v[i]!);
+      counts[g]!++;
+    }
+  } else {
+    const v = arg.values as Float64Array | Int32Array;
+    if (valid === null) {
+      for (let i = 0; i < n; i++) {
+        const g = gid[i]!;
+        sums[g]! += v[i]!;
+        counts[g]!++;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (valid[i] === 0) continue;
+        const g = gid[i]!;
+        sums[g]! += v[i]!;
+        counts[g]!++;
+      }
+    }
+  }
+  // A partial sum state arrives here as float64 whose own NULLs mean "no values": counts track real values.
+  const validity = alloc.uint8(groups);
+  for (let g = 0; g < groups; g++) validity[g] = counts[g]! > 0 ? 1 : 0;
+  return { sum: { type: 'float64', values: sums, validity }, count: { type: 'float64', values: counts, validity: null } };
+}
+
+function toInt64(v: Vec & { values: Float64Array }, groups: number, keepNulls: boolean): Vec {
+  const out = alloc.int64(groups);
+  for (let g = 0; g < groups; g++) out[g] = BigInt(Math.round(v.values[g]!));
+  return { type: 'int64', values: out, validity: keepNulls ? v.validity : null };
+}
+
+function minMax(fn: 'min' | 'max', arg: Vec, gid: Int32Array, groups: number, n: number): Vec {
+  const sign = fn === 'min' ? -1 : 1; // better(x, y) ⇔ sign * (x - y) > 0
+  const seen = alloc.uint8(groups);
+  const valid = arg.validity;
+  const bestRow = new Int32Array(groups).fill(-1);
+  let rank: ArrayLike<number | bigint>;
+  if (arg.type === 'utf8') {
+    const order = arg.dict.values.map((_, i) => i).sort((a, b) => compareStrings(arg.dict.values[a]!, arg.dict.values[b]!));
+    const r = new Int32Array(order.length);
+    order.forEach((code, k) => (r[code] = k));
+    const codes = arg.values;
+    const rows = new Int32Array(n);
+    for (let i = 0; i < n; i++) rows[i] = r[codes[i]!]!;
+    rank = rows;
+  } else {
+    rank = arg.values as ArrayLike<number | bigint>;
+  }
+  for (let i = 0; i < n; i++) {
+    if (valid !== null && valid[i] === 0) continue;
+    const g = gid[i]!;
+    const b = bestRow[g]!;
+    if (b === -1) {
+      bestRow[g] = i;
+      seen[g] = 1;
+    } else {
+      const x = rank[i]!;
+      const y = rank[b]!;
+      if (sign > 0 ? x > y : x < y) bestRow[g] = i;
+    }
+  }
+  const out = gather(arg, bestRow, groups);
+  return { ...out, validity: seen } as Vec;
+}
+

@@ -1,0 +1,126 @@
+// One task: run a stage's operator tree over one partition and shape the output for the stage's consumer
+// (shuffle blocks, a broadcast piece, a cached partition or result rows). Runs inside a worker thread.
+// WARNING: operators are pure functions of their inputs; all per-task state lives in this call.
+import { assertNever, exprChildren, type Expr } from '../../plan/types.ts';
+import { concatBatches, type Batch, type Vec } from './columnar.ts';
+import { evaluate, type EvalContext } from './expressions.ts';
+import { filter } from './operators/filter.ts';
+import { hashAggregate } from './operators/hash-aggregate.ts';
+import { buildHashTable, hashJoinProbe, type BuiltTable } from './operators/hash-join.ts';
+import { latestPerKey } from './operators/latest-per-key.ts';
+import { limit } from './operators/limit.ts';
+import { project } from './operators/project.ts';
+import { partitionBatch } from './operators/shuffle-write.ts';
+import { sort } from './operators/sort.ts';
+import { unionChild, type PhysicalNode, type Stage } from './physical-plan.ts';
+
+/** Runs a UDF over argument vectors somewhere else (a separate process), returning its result vector. */
+export type IsolatedUdfRunner = (udf: Extract<Expr, { kind: 'udf' }>, args: readonly Vec[], n: number) => Promise<Vec>;
+
+/** Everything a task reads, resolved by the driver for this partition. */
+export interface TaskInputs {
+  /** Loaded table partitions held by this worker (shipped once, at load). */
+  readonly tables: ReadonlyMap<string, readonly Batch[]>;
+  /** Blocks of each shuffle for this task's reduce partition, one per map task. Key: `${shuffleId}:${partition}`. */
+  readonly shuffle: ReadonlyMap<string, readonly Batch[]>;
+  readonly broadcast: ReadonlyMap<number, Batch>;
+  /** Cached partitions. Key: `${cacheId}:${partition}`. */
+  readonly cached: ReadonlyMap<string, Batch>;
+  /** Per-worker cache of hash tables built on broadcasts, keyed by job and broadcast (Spark builds once per executor). */
+  readonly builtTables: Map<string, BuiltTable>;
+  readonly jobId: number;
+  readonly isolatedUdfs: IsolatedUdfRunner | null;
+}
+
+export interface TaskResult {
+  /** shuffle: one block per reduce partition; otherwise one batch. */
+  readonly blocks: Batch[];
+  readonly rowsIn: number;
+}
+
+export async function runTask(stage: Stage, partition: number, inputs: TaskInputs): Promise<TaskResult> {
+  const counters = { rowsIn: 0 };
+  const out = await execute(stage.root, partition, inputs, counters);
+  const blocks = stage.output.kind === 'shuffle' ? partitionBatch(out, stage.output.keys, stage.output.partitions) : [out];
+  return { blocks, rowsIn: counters.rowsIn };
+}
+
+async function evalContext(exprs: readonly Expr[], batch: Batch, inputs: TaskInputs): Promise<EvalContext> {
+  if (!inputs.isolatedUdfs) return {};
+  const precomputed = new Map<Expr, Vec>();
+  const visit = async (e: Expr): Promise<void> => {
+    for (const c of exprChildren(e)) await visit(c);
+    if (e.kind === 'udf' && !precomputed.has(e)) {
+      const args = e.args.map((a) => evaluate(a, batch, { precomputed }));
+      precomputed.set(e, await inputs.isolatedUdfs!(e, args, batch.length));
+    }
+  };
+  for (const e of exprs) await visit(e);
+  return { precomputed };
+}
+
+async function execute(node: PhysicalNode, p: number, inputs: TaskInputs, counters: { rowsIn: number }): Promise<Batch> {
+  switch (node.kind) {
+    case 'scan': {
+      const parts = inputs.tables.get(node.table);
+      const part = parts?.[p];
+      if (!part) throw new Error(`internal: table '${node.table}' has no partition ${p} in this worker`);
+      counters.rowsIn += part.length;
+      const names = node.schema.map((f) => f.name);
+      return { length: part.length, names, columns: names.map((n) => part.columns[part.names.indexOf(n)]!) };
+    }
+    case 'shuffleRead': {
+      const blocks = inputs.shuffle.get(`${node.shuffleId}:${p}`);
+      if (!blocks) throw new Error(`internal: shuffle ${node.shuffleId} partition ${p} was not shipped to this task`);
+      return concatBatches(node.schema.map((f) => f.name), node.schema.map((f) => f.type), blocks);
+    }
+    case 'broadcastRead': {
+      const b = inputs.broadcast.get(node.broadcastId);
+      if (!b) throw new Error(`internal: broadcast ${node.broadcastId} was not shipped to this task`);
+      return b;
+    }
+    case 'cachedRead': {
+      const b = inputs.cached.get(`${node.cacheId}:${p}`);
+      if (!b) throw new Error(`internal: cached partition ${node.cacheId}:${p} was not shipped to this task`);
+      return b;
+    }
+    case 'filter': {
+      const input = await execute(node.input, p, inputs, counters);
+      return filter(node.predicate, input, await evalContext([node.predicate], input, inputs));
+    }
+    case 'project': {
+      const input = await execute(node.input, p, inputs, counters);
+      return project(node.columns, input, await evalContext(node.columns.map((c) => c.expr), input, inputs));
+    }
+    case 'hashAggregate': {
+      const input = await execute(node.input, p, inputs, counters);
+      const args = node.mode === 'partial' ? node.aggregates.flatMap((a) => (a.arg ? [a.arg] : [])) : [];
+      return hashAggregate(node, input, await evalContext(args, input, inputs));
+    }
+    case 'hashJoin': {
+      const probe = await execute(node.probe, p, inputs, counters);
+      const probeKeys = node.on.map((k) => probe.columns[probe.names.indexOf(k.left)]!);
+      let built: BuiltTable | undefined;
+      const cacheKey = node.build.kind === 'broadcastRead' ? `${inputs.jobId}:${node.build.broadcastId}` : null;
+      if (cacheKey) built = inputs.builtTables.get(cacheKey);
+      if (!built) {
+        built = buildHashTable(await execute(node.build, p, inputs, counters), probeKeys, node.on);
+        if (cacheKey) inputs.builtTables.set(cacheKey, built);
+      }
+      return hashJoinProbe(probe, built, node.on, node.how, node.schema.map((f) => f.name));
+    }
+    case 'sort':
+      return sort(node.keys, node.limit, await execute(node.input, p, inputs, counters));
+    case 'limit':
+      return limit(node.count, await execute(node.input, p, inputs, counters));
+    case 'union': {
+      const { index, partition } = unionChild(node, p);
+      const b = await execute(node.inputs[index]!.node, partition, inputs, counters);
+      return { ...b, names: node.schema.map((f) => f.name) };
+    }
+    case 'latestPerKey':
+      return latestPerKey(node.keys, node.orderBy, await execute(node.input, p, inputs, counters));
+    default:
+      return assertNever(node, 'physical node');
+  }
+}

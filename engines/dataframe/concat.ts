@@ -1,0 +1,22 @@
+// Union: pandas' `pd.concat([a, b, ...])`, with danfo's concat along rows.
+import * as dfd from 'danfojs-node';
+import type { Schema } from '../../plan/types.ts';
+import { frameFromDanfo, type Frame } from './frame.ts';
+
+/**
+ * UNION ALL by position: columns take the first input's names.
+ * @example concat([q1, q2], outputSchema(unionNode))
+ */
+export function concat(inputs: readonly Frame[], outSchema: Schema): Frame {
+  const fields = outSchema.map((f, i) => ({ name: f.name, type: f.type, internal: `u${i}` }));
+  // WARNING: danfo's concat appends into the first frame's column arrays in place, so every input is first
+  // renamed into a fresh frame (rename copies) — the loaded tables must never change under a later query.
+  const frames = inputs
+    .filter((f) => f.df !== null)
+    .map((f) => f.df!.rename(Object.fromEntries(f.fields.map((x, i) => [x.internal, `u${i}`])), { inplace: false }) as dfd.DataFrame);
+  if (frames.length === 0) return frameFromDanfo(fields, null);
+  const joined = frames.length === 1 ? frames[0]! : dfd.concat({ dfList: frames, axis: 0 });
+  // With a single column danfo returns a Series (of danfo-base's class, so instanceof dfd.Series is false).
+  const df = (joined as unknown as { $isSeries?: boolean }).$isSeries ? new dfd.DataFrame({ u0: joined.values as unknown[] }) : (joined as dfd.DataFrame);
+  return frameFromDanfo(fields, df);
+}

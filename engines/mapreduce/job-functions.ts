@@ -1,0 +1,70 @@
+// The user-level functions of a job, as Hadoop's Mapper, Combiner and Reducer: built per task from the wire job
+// (operators hold no state; each factory call returns fresh per-task state). One exhaustive switch picks the
+// algorithm; each algorithm lives in its own file.
+import { assertNever } from '../../plan/types.ts';
+import type { ByteWriter } from './bytes.ts';
+import type { WireJob } from './job.ts';
+import type { Row } from './row-format.ts';
+import { aggregateFunctions } from './aggregate.ts';
+import { joinFunctions } from './join.ts';
+import { sortFunctions } from './sort.ts';
+import { distinctFunctions } from './distinct.ts';
+import { latestPerKeyFunctions } from './latest-per-key.ts';
+import { limitFunctions } from './limit.ts';
+
+/** Where a mapper writes one record: fill `key` and `value` (both reset by the caller), then `collect()`. */
+export interface Collector {
+  readonly key: ByteWriter;
+  readonly value: ByteWriter;
+  collect(): void;
+}
+
+export interface Mapper {
+  map(row: Row, out: Collector): void;
+}
+
+/** Merges the values of one key inside a map task, before spilling; must not change the reducer's answer. */
+export interface Combiner {
+  combine(key: Uint8Array, values: Buffer[]): Buffer[];
+}
+
+/** Streams the sorted records of one reduce partition, group by group. */
+export interface Reducer {
+  startGroup(groupKey: Buffer): void;
+  /** `fullKey` includes the bytes grouping ignores (e.g. a join's side tag). */
+  value(fullKey: Buffer, value: Buffer, emit: (row: Row) => void): void;
+  endGroup(emit: (row: Row) => void): void;
+  /** After the last group; `groups` is how many this reducer saw (a global aggregate over nothing still emits). */
+  finish(emit: (row: Row) => void, groups: number): void;
+}
+
+export interface JobFunctions {
+  mapper(inputIndex: number): Mapper;
+  /** Null when the algorithm has no valid combiner (join, sort). */
+  readonly combiner: (() => Combiner) | null;
+  reducer(partition: number): Reducer;
+  /** Trailing key bytes the partitioner and the grouping comparator ignore (a join's side tag: 1). */
+  readonly groupStrip: number;
+}
+
+export function jobFunctions(job: WireJob): JobFunctions {
+  const k = job.kind;
+  switch (k.kind) {
+    case 'aggregate':
+      return aggregateFunctions(job, k);
+    case 'join':
+      return joinFunctions(job, k);
+    case 'sort':
+      return sortFunctions(job, k);
+    case 'distinct':
+      return distinctFunctions(job);
+    case 'latestPerKey':
+      return latestPerKeyFunctions(job, k);
+    case 'limit':
+      return limitFunctions(job, k);
+    case 'mapOnly':
+      throw new Error('a map-only job has no map output and no reducer');
+    default:
+      return assertNever(k, 'job kind');
+  }
+}

@@ -1,0 +1,200 @@
+// The map side's sort buffer (Hadoop's MapOutputBuffer): records are appended in binary form to one buffer of
+// `sortBufferBytes`; when it would overflow, the records are sorted by (partition, key), run through the combiner
+// and spilled to a file on the task's local disk. At the end the spills are merged into one `file.out` with an
+// index, the map output a reducer fetches from.
+import path from 'node:path';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { ByteWriter, compareBytes, hashBytes } from './bytes.ts';
+import type { Collector, Combiner } from './job-functions.ts';
+import { mergeSegments } from './merge.ts';
+import { SegmentReader, writeRecord, writeSegmentFile, type SegmentIndexEntry } from './segment.ts';
+import type { TaskCounters } from './task.ts';
+
+/** Hadoop merges with the combiner only when there are at least this many spills (min.num.spills.for.combine). */
+const MIN_SPILLS_FOR_COMBINE = 3;
+
+interface Spill {
+  readonly file: string;
+  readonly index: SegmentIndexEntry[];
+}
+
+/** Per-map-task state: the buffer, its record index and the spills so far. */
+export class MapOutputBuffer implements Collector {
+  readonly key = new ByteWriter(256);
+  readonly value = new ByteWriter(1024);
+  private kv: Buffer;
+  private kvPos = 0;
+  /** 4 ints per record: start, key length, value length, partition. */
+  private meta = new Int32Array(4096 * 4);
+  private n = 0;
+  private readonly spills: Spill[] = [];
+  private readonly out = new ByteWriter(1 << 16);
+
+  constructor(
+    private readonly dir: string,
+    private readonly partitions: number,
+    private readonly groupStrip: number,
+    private readonly combiner: Combiner | null,
+    sortBufferBytes: number,
+    private readonly counters: TaskCounters,
+    private readonly now: () => number,
+  ) {
+    this.kv = Buffer.allocUnsafe(Math.max(64, sortBufferBytes));
+  }
+
+  /** Called by the mapper after filling `key` and `value`. */
+  collect(): void {
+    const klen = this.key.pos;
+    const vlen = this.value.pos;
+    const size = klen + vlen;
+    if (this.kvPos + size > this.kv.length && this.n > 0) this.spill();
+    if (size > this.kv.length) this.kv = Buffer.allocUnsafe(size); // one record bigger than the buffer
+    const partition = this.partitions === 1 ? 0 : hashBytes(this.key.buf, 0, klen - this.groupStrip) % this.partitions;
+    this.key.buf.copy(this.kv, this.kvPos, 0, klen);
+    this.value.buf.copy(this.kv, this.kvPos + klen, 0, vlen);
+    if ((this.n + 1) * 4 > this.meta.length) {
+      const bigger = new Int32Array(this.meta.length * 2);
+      bigger.set(this.meta);
+      this.meta = bigger;
+    }
+    const m = this.n * 4;
+    this.meta[m] = this.kvPos;
+    this.meta[m + 1] = klen;
+    this.meta[m + 2] = vlen;
+    this.meta[m + 3] = partition;
+    this.n++;
+    this.kvPos += size;
+    this.counters.mapOutputRecords! += 1;
+    this.counters.mapOutputBytes! += size;
+    this.key.reset();
+    this.value.reset();
+  }
+
+  /** Sorts the buffer by (partition, key, arrival) and writes it as one spill file. */
+  private spill(): void {
+    const t0 = this.now();
+    const { kv, meta, n } = this;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => {
+      const pa = meta[a * 4 + 3]!;
+      const pb = meta[b * 4 + 3]!;
+      if (pa !== pb) return pa - pb;
+      const sa = meta[a * 4]!;
+      const sb = meta[b * 4]!;
+      const c = compareBytes(kv, sa, sa + meta[a * 4 + 1]!, kv, sb, sb + meta[b * 4 + 1]!);
+      return c !== 0 ? c : a - b;
+    });
+    const w = this.out;
+    w.reset();
+    const index: SegmentIndexEntry[] = Array.from({ length: this.partitions }, () => ({ offset: 0, length: 0, records: 0 }));
+    let i = 0;
+    for (let p = 0; p < this.partitions; p++) {
+      const entry = index[p]!;
+      entry.offset = w.pos;
+      while (i < n && meta[order[i]! * 4 + 3] === p) {
+        const r = order[i]! * 4;
+        const ks = meta[r]!;
+        const ke = ks + meta[r + 1]!;
+        const ve = ke + meta[r + 2]!;
+        if (this.combiner === null) {
+          writeRecord(w, kv, ks, ke, kv, ke, ve);
+          entry.records++;
+          i++;
+          continue;
+        }
+        // Gather the run of equal keys and combine it.
+        const values: Buffer[] = [kv.subarray(ke, ve)];
+        let j = i + 1;
+        while (j < n && meta[order[j]! * 4 + 3] === p) {
+          const q = order[j]! * 4;
+          const qs = meta[q]!;
+          if (compareBytes(kv, ks, ke, kv, qs, qs + meta[q + 1]!) !== 0) break;
+          values.push(kv.subarray(qs + meta[q + 1]!, qs + meta[q + 1]! + meta[q + 2]!));
+          j++;
+        }
+        const combined = this.combineValues(kv.subarray(ks, ke), values);
+        for (const v of combined) writeRecord(w, kv, ks, ke, v, 0, v.length);
+        entry.records += combined.length;
+        i = j;
+      }
+      entry.length = w.pos - entry.offset;
+    }
+    const file = path.join(this.dir, `spill${this.spills.length}.out`);
+    writeSegmentFile(file, w.view(), index);
+    this.spills.push({ file, index });
+    this.counters.spillFiles! += 1;
+    this.counters.recordsSpilled! += index.reduce((s, e) => s + e.records, 0);
+    this.counters.bytesSpilled! += w.pos;
+    this.counters.bytesWrittenToDisk! += w.pos;
+    this.n = 0;
+    this.kvPos = 0;
+    this.counters.spillMs! += this.now() - t0;
+  }
+
+  private combineValues(key: Uint8Array, values: Buffer[]): Buffer[] {
+    this.counters.combineInputRecords! += values.length;
+    const out = this.combiner!.combine(key, values);
+    this.counters.combineOutputRecords! += out.length;
+    return out;
+  }
+
+  /** Final spill and merge into `file.out` (+ `.index`); returns its path. */
+  close(): string {
+    const final = path.join(this.dir, 'file.out');
+    if (this.n > 0 || this.spills.length === 0) this.spill();
+    if (this.spills.length === 1) {
+      // One sorted run is already the map output: rename it (index last, so a reader never sees a half output).
+      const only = this.spills[0]!;
+      renameSync(only.file, final);
+      renameSync(`${only.file}.index`, `${final}.index`);
+      return final;
+    }
+    const t0 = this.now();
+    const buffers = this.spills.map((s) => readFileSync(s.file));
+    const useCombiner = this.combiner !== null && this.spills.length >= MIN_SPILLS_FOR_COMBINE;
+    const w = this.out;
+    w.reset();
+    const index: SegmentIndexEntry[] = [];
+    for (let p = 0; p < this.partitions; p++) {
+      const entry = { offset: w.pos, length: 0, records: 0 };
+      const readers = this.spills.map((s, i) => new SegmentReader(buffers[i]!, s.index[p]!.offset, s.index[p]!.offset + s.index[p]!.length));
+      let pendingKey: Buffer | null = null;
+      let pendingValues: Buffer[] = [];
+      const flush = (): void => {
+        if (pendingKey === null) return;
+        const vals = useCombiner ? this.combineValues(pendingKey, pendingValues) : pendingValues;
+        for (const v of vals) writeRecord(w, pendingKey, 0, pendingKey.length, v, 0, v.length);
+        entry.records += vals.length;
+        pendingKey = null;
+        pendingValues = [];
+      };
+      mergeSegments(readers, (r) => {
+        if (!useCombiner) {
+          writeRecord(w, r.buf, r.ks, r.ke, r.buf, r.vs, r.ve);
+          entry.records++;
+          return;
+        }
+        if (pendingKey !== null && compareBytes(pendingKey, 0, pendingKey.length, r.buf, r.ks, r.ke) === 0) {
+          pendingValues.push(r.buf.subarray(r.vs, r.ve));
+          return;
+        }
+        flush();
+        pendingKey = r.buf.subarray(r.ks, r.ke);
+        pendingValues = [r.buf.subarray(r.vs, r.ve)];
+      });
+      flush();
+      entry.length = w.pos - entry.offset;
+      index.push(entry);
+    }
+    writeSegmentFile(final, w.view(), index);
+    this.counters.bytesWrittenToDisk! += w.pos;
+    this.counters.mergedBytes! += w.pos;
+    for (const s of this.spills) {
+      rmSync(s.file, { force: true });
+      rmSync(`${s.file}.index`, { force: true });
+    }
+    this.counters.mergeMs! += this.now() - t0;
+    return final;
+  }
+}

@@ -1,0 +1,148 @@
+// The binary row format used for DFS blocks, map output values and reduce output. One row is a null bitmap
+// (one bit per column, 1 = NULL) followed by each non-null value: int32 4 bytes LE, int64 8 bytes LE,
+// float64 and timestamp (ms) an 8-byte LE double, bool 1 byte, utf8 a varint byte length then the UTF-8 bytes.
+import type { DataType } from '../../plan/types.ts';
+import { ByteWriter, readVarint } from './bytes.ts';
+
+/**
+ * Value types of the row format: the plan's types plus `num`, an internal accumulator that holds a JS number
+ * while it is a safe integer and a bigint beyond (1-byte tag, then 8 bytes).
+ */
+export type ValueType = DataType | 'num';
+export type Row = unknown[];
+
+/** Appends one row. WARNING: values must already be in the engine's representation (int64 as bigint). */
+export function writeRow(w: ByteWriter, types: readonly ValueType[], row: Row): void {
+  const n = types.length;
+  const bitmapBytes = (n + 7) >> 3;
+  w.ensure(bitmapBytes + 9 * n);
+  const start = w.pos;
+  for (let i = 0; i < bitmapBytes; i++) w.buf[start + i] = 0;
+  w.pos += bitmapBytes;
+  for (let i = 0; i < n; i++) {
+    const v = row[i];
+    if (v === null || v === undefined) {
+      w.buf[start + (i >> 3)]! |= 1 << (i & 7);
+      continue;
+    }
+    writeValue(w, types[i]!, v);
+  }
+}
+
+function writeValue(w: ByteWriter, type: ValueType, v: unknown): void {
+  switch (type) {
+    case 'int32':
+      w.ensure(4);
+      w.buf.writeInt32LE(v as number, w.pos);
+      w.pos += 4;
+      return;
+    case 'int64':
+      w.ensure(8);
+      w.buf.writeBigInt64LE(typeof v === 'bigint' ? v : BigInt(v as number), w.pos);
+      w.pos += 8;
+      return;
+    case 'float64':
+    case 'timestamp':
+      w.ensure(8);
+      w.buf.writeDoubleLE(v as number, w.pos);
+      w.pos += 8;
+      return;
+    case 'bool':
+      w.u8(v ? 1 : 0);
+      return;
+    case 'utf8':
+      writeUtf8(w, v as string);
+      return;
+    case 'num':
+      w.ensure(9);
+      if (typeof v === 'bigint') {
+        w.buf[w.pos] = 1;
+        w.buf.writeBigInt64LE(v, w.pos + 1);
+      } else {
+        w.buf[w.pos] = 0;
+        w.buf.writeDoubleLE(v as number, w.pos + 1);
+      }
+      w.pos += 9;
+      return;
+    default:
+      throw new Error(`unknown value type ${String(type)}`);
+  }
+}
+
+/** Varint length then bytes; reserves one length byte and shifts only for strings of 128 bytes or more. */
+function writeUtf8(w: ByteWriter, s: string): void {
+  w.ensure(s.length * 3 + 5);
+  const at = w.pos;
+  const n = w.buf.write(s, at + 1, 'utf8');
+  if (n < 0x80) {
+    w.buf[at] = n;
+    w.pos = at + 1 + n;
+    return;
+  }
+  let lenBytes = 1;
+  for (let x = n; x >= 0x80; x >>>= 7) lenBytes++;
+  w.buf.copyWithin(at + lenBytes, at + 1, at + 1 + n);
+  w.pos = at;
+  w.varint(n);
+  w.pos = at + lenBytes + n;
+}
+
+/** Decodes one row starting at `cursor.pos` into `out` (length = types.length) and advances the cursor. */
+export function readRow(buf: Buffer, cursor: { pos: number }, types: readonly ValueType[], out: Row): void {
+  const n = types.length;
+  const bitmapAt = cursor.pos;
+  let pos = bitmapAt + ((n + 7) >> 3);
+  for (let i = 0; i < n; i++) {
+    if (buf[bitmapAt + (i >> 3)]! & (1 << (i & 7))) {
+      out[i] = null;
+      continue;
+    }
+    switch (types[i]!) {
+      case 'int32':
+        out[i] = buf.readInt32LE(pos);
+        pos += 4;
+        break;
+      case 'int64':
+        out[i] = buf.readBigInt64LE(pos);
+        pos += 8;
+        break;
+      case 'float64':
+      case 'timestamp':
+        out[i] = buf.readDoubleLE(pos);
+        pos += 8;
+        break;
+      case 'bool':
+        out[i] = buf[pos++] === 1;
+        break;
+      case 'utf8': {
+        cursor.pos = pos;
+        const len = readVarint(buf, cursor);
+        pos = cursor.pos;
+        out[i] = buf.toString('utf8', pos, pos + len);
+        pos += len;
+        break;
+      }
+      case 'num':
+        out[i] = buf[pos] === 1 ? buf.readBigInt64LE(pos + 1) : buf.readDoubleLE(pos + 1);
+        pos += 9;
+        break;
+      default:
+        throw new Error(`unknown value type ${String(types[i])}`);
+    }
+  }
+  cursor.pos = pos;
+}
+
+/** Encodes a whole row into a fresh Buffer (for small one-off values). */
+export function encodeRow(types: readonly ValueType[], row: Row): Buffer {
+  const w = new ByteWriter(64);
+  writeRow(w, types, row);
+  return w.copy();
+}
+
+/** Decodes a buffer holding exactly one row. */
+export function decodeRow(buf: Buffer, types: readonly ValueType[]): Row {
+  const out: Row = new Array(types.length);
+  readRow(buf, { pos: 0 }, types, out);
+  return out;
+}

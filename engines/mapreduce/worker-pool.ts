@@ -1,0 +1,107 @@
+// The slots: a fixed set of worker threads (Hadoop's TaskTracker slots), each running one task attempt at a
+// time. A slot whose attempt exceeds the task timeout, or whose thread dies, is replaced by a fresh thread.
+import { Worker } from 'node:worker_threads';
+import type { TaskResult, TaskSpec, WorkerReply } from './task.ts';
+
+export type AttemptOutcome =
+  | { readonly status: 'ok'; readonly result: TaskResult }
+  | { readonly status: 'failed' | 'killed'; readonly error: string };
+
+const TSX_API = import.meta.resolve('tsx/esm/api');
+const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
+
+/** Starts a worker thread that can import TypeScript (workers do not inherit the parent's tsx loader). */
+function spawn(): Worker {
+  const boot = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+}
+
+/**
+ * WARNING: a slot runs one attempt at a time; callers (the JobTracker) must not call `run` on a busy slot.
+ * @example const pool = new WorkerPool(2); const outcome = await pool.run(0, spec, 60_000); await pool.close();
+ */
+export class WorkerPool {
+  private readonly slots: Slot[];
+  private closed = false;
+
+  constructor(readonly size: number) {
+    this.slots = Array.from({ length: size }, () => this.newSlot());
+  }
+
+  private newSlot(): Slot {
+    const worker = spawn();
+    worker.unref();
+    const ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (m: unknown): void => {
+        if (m === 'ready') {
+          worker.off('message', onMessage);
+          worker.off('error', reject);
+          resolve();
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+    ready.catch(() => undefined);
+    return { worker, ready };
+  }
+
+  private replace(slot: number): void {
+    const old = this.slots[slot]!;
+    void old.worker.terminate();
+    this.slots[slot] = this.newSlot();
+  }
+
+  /** Runs one attempt on `slot`; kills the thread if it takes longer than `timeoutMs`. */
+  async run(slot: number, spec: TaskSpec, timeoutMs: number): Promise<AttemptOutcome> {
+    if (this.closed) return { status: 'killed', error: 'engine closed' };
+    const s = this.slots[slot]!;
+    try {
+      await s.ready;
+    } catch (err) {
+      this.replace(slot);
+      return { status: 'failed', error: `worker thread failed to start: ${(err as Error).message}` };
+    }
+    const { worker } = s;
+    return new Promise<AttemptOutcome>((resolve) => {
+      let settled = false;
+      const finish = (o: AttemptOutcome, replace: boolean): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        if (replace && !this.closed) this.replace(slot);
+        resolve(o);
+      };
+      const onMessage = (m: WorkerReply): void => finish(m.ok ? { status: 'ok', result: m.result } : { status: 'failed', error: m.error }, false);
+      const onError = (err: Error): void => finish({ status: 'failed', error: `worker thread crashed: ${err.message}` }, true);
+      const onExit = (code: number): void => finish({ status: 'failed', error: `worker thread exited with code ${code}` }, true);
+      const timer = setTimeout(
+        () => finish({ status: 'killed', error: `no progress for ${timeoutMs} ms (task timeout); attempt killed` }, true),
+        timeoutMs,
+      );
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage(spec);
+    });
+  }
+
+  /** Kills whatever runs on `slot` (used when a job aborts); the pending `run` sees the exit and respawns. */
+  kill(slot: number): void {
+    void this.slots[slot]!.worker.terminate();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

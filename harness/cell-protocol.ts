@@ -1,0 +1,45 @@
+// What the runner tells a cell's child process (CellSpec, a JSON file named on its command line) and what the
+// child answers (CellReport, a JSON file it writes atomically before exiting).
+import type { CellStatus, SampleStats } from './results.ts';
+import type { EngineMetrics } from '../engines/engine.ts';
+
+export interface CellSpec {
+  readonly scenario: string;
+  /** Engine name (query scenarios) or variant name (custom scenarios). */
+  readonly engine: string;
+  readonly rows: number;
+  readonly seed: number;
+  readonly iterations: number;
+  readonly warmup: number;
+  /** The whole cell's budget: the child trims iterations to fit, the parent kills it on expiry. */
+  readonly budgetMs: number;
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  readonly memoryBudgetBytes: number;
+  /** Extension modules to load so the child finds the same scenarios and engines as the parent. */
+  readonly extensions: readonly string[];
+  /** Dataset cache directory, or undefined for the default `.cache/datasets/`. */
+  readonly cacheDir?: string;
+  /** Scratch directory for the engine (EngineContext.workDir); the child deletes it when done. */
+  readonly workDir: string;
+  /** Where to write the result table (Arrow IPC file format). */
+  readonly resultPath: string;
+  /** Where to write the CellReport. */
+  readonly reportPath: string;
+  /** Where to write the engine's events (JSON array, capped). */
+  readonly eventsPath: string;
+}
+
+export interface CellReport {
+  readonly status: CellStatus;
+  readonly coldMs?: number;
+  readonly loadMs?: number;
+  readonly stats?: SampleStats;
+  /** Absent when the child died before it could report. */
+  readonly peakRssBytes?: number;
+  readonly metrics?: EngineMetrics;
+  readonly resultRows?: number;
+  /** True when the result table was written to `resultPath`. */
+  readonly wroteResult: boolean;
+  readonly series?: Readonly<Record<string, readonly { readonly x: number; readonly y: number }[]>>;
+}
+

@@ -1,0 +1,113 @@
+// db-benchmark data: group-by cardinalities, value ranges, NA counts and sortedness; join key spaces, unique
+// right-hand keys and the ~90% match rate, with and without NAs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as arrow from 'apache-arrow';
+import { columnValues } from '../../plan/index.ts';
+import { dbbenchGroupby, smallGroups } from '../../datasets/dbbench-groupby.ts';
+import { dbbenchJoin, joinKeyCounts } from '../../datasets/dbbench-join.ts';
+
+const distinct = (t: arrow.Table, c: string) => new Set(columnValues(t, c).filter((v) => v !== null));
+const nulls = (t: arrow.Table, c: string) => columnValues(t, c).filter((v) => v === null).length;
+
+test('groupby: id columns have K and N/K distinct values in the documented formats; v1..v3 in range', () => {
+  const rows = 20_000;
+  const k = 10;
+  const x = dbbenchGroupby.generate(rows, 1, { k }).get('x')!;
+  const nk = smallGroups(rows, k);
+  assert.equal(nk, 2000);
+  for (const c of ['id1', 'id2', 'id4', 'id5']) assert.equal(distinct(x, c).size, k, c);
+  // With 20000 draws from 2000 values, every value appears (P(miss) ≈ 2000·e^-10 ≈ 0.09 — so allow a couple).
+  for (const c of ['id3', 'id6']) assert.ok(distinct(x, c).size >= nk - 3 && distinct(x, c).size <= nk, c);
+  for (const v of distinct(x, 'id1')) assert.match(v as string, /^id0(0[1-9]|10)$/);
+  for (const v of distinct(x, 'id3')) assert.match(v as string, /^id\d{10}$/);
+  const ints = (c: string) => columnValues(x, c) as number[];
+  assert.deepEqual([Math.min(...ints('id4')), Math.max(...ints('id4'))], [1, k]);
+  assert.deepEqual([Math.min(...ints('id6')), Math.max(...ints('id6'))], [1, nk]);
+  assert.deepEqual([...distinct(x, 'v1')].sort((a, b) => (a as number) - (b as number)), [1, 2, 3, 4, 5]);
+  assert.deepEqual([...distinct(x, 'v2')].sort((a, b) => (a as number) - (b as number)), Array.from({ length: 15 }, (_, i) => i + 1));
+  for (const v of ints('v3')) assert.ok(v >= 0 && v <= 100 && Math.abs(Math.round(v * 1e6) / 1e6 - v) < 1e-9, `v3 ${v}`);
+  for (const c of x.schema.fields.map((f) => f.name)) assert.equal(nulls(x, c), 0);
+  // 'id%03d' with K above 999 is wider than 3 digits, as in R.
+  assert.ok([...distinct(dbbenchGroupby.generate(3000, 1, { k: 1500 }).get('x')!, 'id1')].some((v) => v === 'id1000' || (v as string).length === 6));
+});
+
+test('groupby naPct: exactly floor(N·pct/100) NULLs in every column; sorted orders by id1..id6 with NULLs first', () => {
+  const rows = 10_001;
+  const x = dbbenchGroupby.generate(rows, 2, { k: 1200, naPct: 5, sorted: true }).get('x')!;
+  for (const f of x.schema.fields) assert.equal(nulls(x, f.name), Math.floor(rows * 0.05), f.name);
+  const cols = ['id1', 'id2', 'id3', 'id4', 'id5', 'id6'].map((c) => columnValues(x, c));
+  const cmp = (a: unknown, b: unknown): number => {
+    if (a === b) return 0;
+    if (a === null) return -1;
+    if (b === null) return 1;
+    return (a as number | string) < (b as number | string) ? -1 : 1; // strings by code unit = bytes for ASCII
+  };
+  for (let i = 1; i < rows; i++) {
+    let c = 0;
+    for (const col of cols) if ((c = cmp(col[i - 1], col[i])) !== 0) break;
+    assert.ok(c <= 0, `row ${i} is out of order`);
+  }
+  // Sorting keeps the rows: the multiset of (id3, v3) pairs equals the unsorted data's.
+  const unsorted = dbbenchGroupby.generate(rows, 2, { k: 1200, naPct: 5 }).get('x')!;
+  const pairs = (t: arrow.Table) => {
+    const a = columnValues(t, 'id3');
+    const b = columnValues(t, 'v3');
+    return a.map((v, i) => `${v}|${b[i]}`).sort();
+  };
+  // NAs are drawn before sorting, so the same rows carry them: the pairs match exactly.
+  assert.deepEqual(pairs(x), pairs(unsorted));
+});
+
+function matchRate(left: arrow.Table, right: arrow.Table, key: string): number {
+  const keys = new Set(columnValues(right, key));
+  const l = columnValues(left, key);
+  return l.filter((v) => v !== null && keys.has(v)).length / l.length;
+}
+
+test('join: key spaces, unique right-hand keys and ~90% of x rows matching', () => {
+  const rows = 100_000;
+  const t = dbbenchJoin.generate(rows, 3, {});
+  const [x, small, medium, big] = ['x', 'small', 'medium', 'big'].map((n) => t.get(n)!) as [arrow.Table, arrow.Table, arrow.Table, arrow.Table];
+  const counts = joinKeyCounts(rows);
+  assert.deepEqual(counts, { id1: 10, id2: 100, id3: rows });
+  assert.equal(distinct(x, 'id1').size, counts.id1);
+  assert.equal(distinct(x, 'id2').size, counts.id2);
+  assert.equal(distinct(x, 'id3').size, counts.id3, 'x.id3 is unique');
+  assert.equal(distinct(small, 'id1').size, small.numRows, 'small.id1 is unique');
+  assert.equal(distinct(medium, 'id2').size, medium.numRows, 'medium.id2 is unique');
+  assert.equal(distinct(big, 'id3').size, big.numRows, 'big.id3 is unique');
+  // Keys come from 1..1.1n, and 90% of each key space is shared.
+  for (const v of distinct(x, 'id3')) assert.ok((v as number) >= 1 && (v as number) <= 110_000);
+  const shared = [...distinct(x, 'id3')].filter((v) => distinct(big, 'id3').has(v)).length;
+  assert.equal(shared, 90_000);
+  for (const [right, key] of [[small, 'id1'], [medium, 'id2'], [big, 'id3']] as const) {
+    const rate = matchRate(x, right, key);
+    assert.ok(Math.abs(rate - 0.9) < 0.05, `${key} match rate ${rate}`);
+  }
+  // Exactly 90% on id3 (one row per key).
+  assert.equal(matchRate(x, big, 'id3'), 0.9);
+  // id4..id6 are the string twins of id1..id3.
+  const id1 = columnValues(x, 'id1');
+  const id4 = columnValues(x, 'id4');
+  for (let i = 0; i < 100; i++) assert.equal(id4[i], `id${id1[i]}`);
+  for (const c of ['v1']) for (const v of columnValues(x, c) as number[]) assert.ok(v >= 0 && v < 100);
+});
+
+test('join naPct: NULL keys replace pct% of distinct key values, lowering the match rate; sorted orders the keys', () => {
+  const rows = 100_000;
+  const t = dbbenchJoin.generate(rows, 4, { naPct: 10, sorted: true });
+  const x = t.get('x')!;
+  // id3 is unique, so exactly 10% of its rows are NULL; v1 has exactly 10% NULL rows.
+  assert.equal(nulls(x, 'id3'), 10_000);
+  assert.equal(nulls(x, 'id6'), 10_000, 'the string twin is NULL where the key is');
+  assert.equal(nulls(x, 'v1'), 10_000);
+  assert.equal(distinct(x, 'id2').size, 90, '10 of the 100 id2 values became NULL');
+  assert.ok(Math.abs(matchRate(x, t.get('big')!, 'id3') - 0.81) < 0.01, 'NULL keys never match');
+  for (const n of ['small', 'medium', 'big']) for (const f of t.get(n)!.schema.fields) assert.equal(nulls(t.get(n)!, f.name), 0, `${n}.${f.name}`);
+  const big = columnValues(t.get('big')!, 'id3') as number[];
+  for (let i = 1; i < big.length; i++) assert.ok(big[i - 1]! < big[i]!, 'big sorted by id3');
+  // x was sorted by id1, id2, id3 before NAs were placed (as in the R script): id1 is non-decreasing where set.
+  const x1 = columnValues(x, 'id1').filter((v) => v !== null) as number[];
+  for (let i = 1; i < x1.length; i++) assert.ok(x1[i - 1]! <= x1[i]!);
+});

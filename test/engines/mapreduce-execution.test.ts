@@ -1,0 +1,187 @@
+// The MapReduce engine's execution model, in the spirit of Hadoop's tests and the MIT 6.5840 lab's test-mr.sh:
+// crashing and stalling tasks still give the clean output; without faults every task runs once; a task that always
+// fails fails the job with a clear error and commits nothing; tiny and huge sort buffers give byte-identical
+// output; the combiner cuts shuffle bytes; tasks run in parallel; explain shows the job chain.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { test } from 'node:test';
+import * as arrow from 'apache-arrow';
+import { table, col, count, sum, avg, desc, tableFromRows, udf } from '../../plan/index.ts';
+import type { PlanNode, Schema } from '../../plan/types.ts';
+import { EngineError } from '../../engines/engine.ts';
+import { MapReduceEngine } from '../../engines/mapreduce/index.ts';
+import { dataNodeDir } from '../../engines/mapreduce/datanode.ts';
+import { testContext, type TestContext } from '../support/engine-context.ts';
+
+const schema: Schema = [
+  { name: 'user_id', type: 'int32' },
+  { name: 'event_type', type: 'utf8' },
+  { name: 'value', type: 'float64' },
+];
+const TYPES = ['view', 'click', 'buy', 'share'];
+const rows = Array.from({ length: 6000 }, (_, i) => ({ user_id: (i * 7919) % 97, event_type: TYPES[i % 4], value: ((i * 2654435761) % 1000) / 7 }));
+const data = tableFromRows(schema, rows);
+const events = table('events', schema);
+const groupPlan = events.groupBy('user_id').agg(count().alias('n'), sum('value').alias('total'), avg('value').alias('mean')).orderBy('user_id').plan;
+const joinish = events.filter(col('value').gt(10)).groupBy('event_type', 'user_id').agg(sum('value').alias('s')).orderBy(desc('s'), 'event_type', 'user_id').plan;
+
+async function withEngine<T>(options: Record<string, number | string | boolean>, body: (e: MapReduceEngine, ctx: TestContext) => Promise<T>): Promise<T> {
+  const ctx = testContext({ 'mapreduce.blockSize': 8192, ...options });
+  const engine = await MapReduceEngine.create(ctx);
+  try {
+    await engine.load(new Map([['events', data]]));
+    return await body(engine, ctx);
+  } finally {
+    await engine.close();
+    ctx.cleanup();
+  }
+}
+
+const ipc = (t: arrow.Table): Buffer => Buffer.from(arrow.tableToIPC(t, 'file'));
+
+async function cleanRun(plan: PlanNode, options: Record<string, number | string | boolean> = {}): Promise<Buffer> {
+  return withEngine(options, async (e) => ipc(await e.run(plan)));
+}
+
+test('without faults every map and reduce task runs exactly once', async () => {
+  await withEngine({}, async (engine, ctx) => {
+    await engine.run(groupPlan);
+    const m = engine.metrics();
+    assert.ok(m.counters.mapTasks! >= 10, `map tasks: ${m.counters.mapTasks}`);
+    assert.equal(m.counters.taskAttempts, m.counters.mapTasks! + m.counters.reduceTasks!);
+    assert.ok([...engine.lastAttempts.values()].every((n) => n === 1));
+    const starts = ctx.events.filter((e) => e.type === 'task-start');
+    assert.equal(starts.length, m.counters.taskAttempts);
+    assert.equal(m.counters.failedAttempts ?? 0, 0);
+    assert.equal(m.timeline!.length, m.counters.taskAttempts);
+    assert.ok(m.timeline!.every((s) => /^job \d+ \/ (map|reduce)$/.test(s.group) && s.status === 'ok' && s.endMs >= s.startMs));
+  });
+});
+
+test('tasks run in parallel on the slots: map spans on different slots overlap', async () => {
+  await withEngine({ 'mapreduce.slots': 2 }, async (engine) => {
+    await engine.run(groupPlan);
+    const maps = engine.metrics().timeline!.filter((s) => s.group === 'job 1 / map');
+    assert.deepEqual([...new Set(maps.map((s) => s.slot))].sort(), [0, 1]);
+    const overlap = maps.some((a) => maps.some((b) => a.slot !== b.slot && a.startMs < b.endMs && b.startMs < a.endMs));
+    assert.ok(overlap, 'no two map tasks overlapped in time');
+  });
+});
+
+test('map and reduce functions crashing or stalling on a fraction of attempts give output identical to a clean run', async () => {
+  const clean = await cleanRun(joinish);
+  const faulty = await withEngine(
+    { 'mapreduce.faults.crashRate': 0.3, 'mapreduce.faults.stallRate': 0.1, 'mapreduce.faults.stallMs': 60_000, 'mapreduce.taskTimeoutMs': 1500, 'mapreduce.maxAttempts': 8 },
+    async (engine) => {
+      const out = ipc(await engine.run(joinish));
+      const c = engine.metrics().counters;
+      assert.ok((c.failedAttempts ?? 0) > 0, `expected crashed attempts: ${JSON.stringify(c)}`);
+      assert.ok((c.killedAttempts ?? 0) > 0, `expected stalled attempts killed by the timeout: ${JSON.stringify(c)}`);
+      assert.ok(engine.metrics().timeline!.some((s) => s.status === 'killed'));
+      return out;
+    },
+  );
+  assert.ok(clean.equals(faulty), 'faulty run differs from the clean run');
+});
+
+function replicaCount(engine: MapReduceEngine): number {
+  return engine.dfs.liveDataNodes().reduce((s, dn) => s + fs.readdirSync(dataNodeDir(engine.dfs.root, dn)).length, 0);
+}
+
+test('a map task that always fails fails the job with an error naming the task and its cause; nothing is committed', async () => {
+  await withEngine({ 'mapreduce.faults.crashRate': 1, 'mapreduce.faults.phases': 'map', 'mapreduce.maxAttempts': 3 }, async (engine) => {
+    const before = replicaCount(engine);
+    await assert.rejects(engine.run(groupPlan), (err: unknown) => {
+      assert.ok(err instanceof EngineError && err.code === 'task-failed');
+      assert.match(err.message, /^job 1 \(aggregate\) failed: map task m-\d{5} \(block \S+ of \/tables\/events\) failed 3 attempts; last cause: (injected crash in map task|worker thread exited)/);
+      return true;
+    });
+    assert.deepEqual(engine.dfs.list('/runs/'), []);
+    assert.equal(replicaCount(engine), before);
+  });
+});
+
+test('a reduce task that always fails after writing output blocks leaves no output and no orphan replicas', async () => {
+  await withEngine({ 'mapreduce.faults.crashRate': 1, 'mapreduce.faults.phases': 'reduce', 'mapreduce.maxAttempts': 2 }, async (engine) => {
+    const before = replicaCount(engine);
+    const sortAll = events.orderBy('value').plan;
+    await assert.rejects(engine.run(sortAll), /job 1 \(sort\) failed: reduce task r-00000 \(partition 0\) failed 2 attempts; last cause: /);
+    assert.deepEqual(engine.dfs.list('/runs/'), []);
+    assert.equal(replicaCount(engine), before);
+    // The engine still works afterwards.
+    const ok = await MapReduceEngine.create(testContext({ 'mapreduce.blockSize': 8192 }));
+    await ok.close();
+  });
+});
+
+test('a tiny and a huge sort buffer give byte-identical output; the tiny one spills many times', async () => {
+  const opts = { 'mapreduce.combiner': false };
+  const results = await Promise.all(
+    [256, 64 << 20].map((buf) =>
+      withEngine({ ...opts, 'mapreduce.sortBufferBytes': buf }, async (engine) => ({ out: ipc(await engine.run(groupPlan)), c: engine.metrics().counters })),
+    ),
+  );
+  const [tiny, huge] = results as [(typeof results)[0], (typeof results)[0]];
+  assert.ok(tiny.out.equals(huge.out), 'outputs differ');
+  assert.ok(tiny.c.spillFiles! > 5 * tiny.c.mapTasks!, `tiny buffer: ${tiny.c.spillFiles} spills for ${tiny.c.mapTasks} map tasks`);
+  assert.equal(huge.c.spillFiles, huge.c.mapTasks! + 1, 'one spill per map task of each job');
+  assert.ok(tiny.c.mergedBytes! > 0);
+});
+
+test('the combiner shrinks the shuffle without changing the answer', async () => {
+  const plan = events.groupBy('event_type').agg(count().alias('n'), sum('user_id').alias('s')).orderBy('event_type').plan;
+  const run = (combiner: boolean): Promise<{ out: Buffer; c: Readonly<Record<string, number>> }> =>
+    withEngine({ 'mapreduce.combiner': combiner }, async (engine) => ({ out: ipc(await engine.run(plan)), c: engine.metrics().counters }));
+  const [on, off] = [await run(true), await run(false)];
+  assert.ok(on.out.equals(off.out));
+  assert.ok(on.c.bytesShuffled! * 10 < off.c.bytesShuffled!, `shuffle bytes with combiner ${on.c.bytesShuffled}, without ${off.c.bytesShuffled}`);
+  assert.ok(on.c.combineInputRecords! > on.c.combineOutputRecords!);
+  assert.equal(off.c.combineInputRecords ?? 0, 0);
+});
+
+test('a UDF runs inside the worker threads', async () => {
+  const upper = udf((s: string | null) => (s === null ? null : s.toUpperCase()), 'utf8', 'upper');
+  await withEngine({}, async (engine) => {
+    const out = await engine.run(events.select(upper(col('event_type')).alias('e')).distinct().orderBy('e').plan);
+    assert.deepEqual(out.getChild('e')!.toArray(), ['BUY', 'CLICK', 'SHARE', 'VIEW']);
+  });
+});
+
+test('explain shows the job chain, map tasks per block with their replicas and locality, shuffle and reduce', async () => {
+  const small = tableFromRows(schema, rows.slice(0, 400));
+  const ctx = testContext({ 'mapreduce.blockSize': 4096, 'mapreduce.slots': 2 });
+  const engine = await MapReduceEngine.create(ctx);
+  try {
+    await engine.load(new Map([['events', small]]));
+    const text = await engine.explain(events.filter(col('value').gt(10)).groupBy('event_type').agg(count().alias('n')).orderBy(desc('n')).limit(2).plan);
+    assert.equal(
+      text,
+      [
+        'MapReduce: 2 jobs | DFS: 4 DataNodes, replication 3, block 4.0 KiB | 2 slots | sort buffer 16.0 MiB | combiner on',
+        'job 1: aggregate groupBy=[event_type] aggs=[count(*) AS n] -> /runs/1/job-1/',
+        '  input /tables/events (3 blocks, 400 rows, 8.8 KiB) | map: Filter (value > 10)',
+        '  map tasks (one per block):',
+        '    m-00000 blk_t0-0 replicas dn-0,dn-1,dn-2 -> data-local on slot 0/1',
+        '    m-00001 blk_t0-1 replicas dn-1,dn-2,dn-3 -> data-local on slot 1',
+        '    m-00002 blk_t0-2 replicas dn-2,dn-3,dn-0 -> data-local on slot 0',
+        '  shuffle: sort by key, spill at 16.0 MiB, hash(key) into 4 partitions; combiner on',
+        '  reduce: 4 tasks, merge-sort fetched segments, aggregate',
+        'job 2: total-order sort by n DESC NULLS LAST -> /runs/1/job-2/',
+        '  input /runs/1/job-1/ (output of an earlier job)',
+        '  shuffle: sort by key, spill at 16.0 MiB, a single partition; combiner none',
+        '  reduce: 1 task, merge-sort fetched segments, sort -> first 2 rows',
+        'result: /runs/1/job-2/',
+      ].join('\n'),
+    );
+  } finally {
+    await engine.close();
+    ctx.cleanup();
+  }
+});
+
+test('bad input is a one-line EngineError: unknown table, invalid option', async () => {
+  await withEngine({}, async (engine) => {
+    await assert.rejects(engine.run(table('nope', schema).plan), (e: unknown) => e instanceof EngineError && e.code === 'bad-input' && /table 'nope' is not loaded/.test(e.message));
+  });
+  await assert.rejects(MapReduceEngine.create(testContext({ 'mapreduce.blockSize': 'big' })), (e: unknown) => e instanceof EngineError && e.code === 'bad-input' && /mapreduce.blockSize=big/.test(e.message));
+});

@@ -1,0 +1,121 @@
+// The Polars engine against the DuckDB reference: every query scenario at its test size, then random small
+// tables with NULLs (fast-check) through plans that exercise NULL keys, joins, sorts and arithmetic.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type * as arrow from 'apache-arrow';
+import { asc, avg, col, count, desc, lit, max, min, sum, table, tableFromRows, when, type DataFrame, type Schema } from '../../plan/index.ts';
+import { unsupportedReason, type Engine, type EngineDescriptor } from '../../engines/engine.ts';
+import { duckdbEngine } from '../../engines/duckdb/index.ts';
+import { polarsEngine } from '../../engines/polars/index.ts';
+import { SCENARIOS, buildScenarioPlan } from '../../scenarios/registry.ts';
+import type { QueryScenario } from '../../scenarios/scenario.ts';
+import { loadDataset } from '../../datasets/cache.ts';
+import { compareResults } from '../../harness/compare.ts';
+import { testContext, type TestContext } from '../support/engine-context.ts';
+
+const ENGINE: EngineDescriptor = polarsEngine;
+
+async function runOnce(descriptor: EngineDescriptor, tables: ReadonlyMap<string, arrow.Table>, df: DataFrame): Promise<arrow.Table> {
+  const ctx = testContext();
+  let engine: Engine | undefined;
+  try {
+    engine = await descriptor.create(ctx);
+    await engine.load(tables);
+    return await engine.run(df.plan);
+  } finally {
+    await engine?.close();
+    ctx.cleanup();
+  }
+}
+
+describe(`${ENGINE.name} vs duckdb: every query scenario at its test size`, () => {
+  for (const scenario of SCENARIOS.filter((s): s is QueryScenario => s.kind === 'query')) {
+    test(scenario.name, async (t) => {
+      const df = buildScenarioPlan(scenario);
+      const reason = unsupportedReason(ENGINE, df.plan);
+      if (reason) return t.skip(reason);
+      const all = await loadDataset(scenario.data, scenario.sizes.test);
+      const tables = new Map(scenario.tables.map((name) => [name, all.get(name)!]));
+      const expected = await runOnce(duckdbEngine, tables, df);
+      const actual = await runOnce(ENGINE, tables, df);
+      const cmp = compareResults(expected, actual, df.plan);
+      assert.ok(cmp.ok, cmp.ok ? '' : `${scenario.name}: ${cmp.diff}`);
+    });
+  }
+});
+
+const S: Schema = [
+  { name: 'k', type: 'utf8' },
+  { name: 'g', type: 'int32' },
+  { name: 'a', type: 'int32' },
+  { name: 'f', type: 'float64' },
+  { name: 'ts', type: 'timestamp' },
+];
+const D: Schema = [
+  { name: 'dk', type: 'utf8' },
+  { name: 'label', type: 'utf8' },
+];
+const s = table('s', S);
+const d = table('d', D);
+
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { freq: 4, nil: null });
+const rowArb = fc.record({
+  k: maybe(fc.constantFrom('a', 'b', 'c', 'Z', 'é')),
+  g: maybe(fc.integer({ min: -3, max: 3 })),
+  a: maybe(fc.integer({ min: -1000, max: 1000 })),
+  f: maybe(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((x) => Math.round(x * 100) / 100)),
+  ts: maybe(fc.integer({ min: 0, max: 2_000_000_000_000 })),
+});
+const dimArb = fc.record({ dk: maybe(fc.constantFrom('a', 'b', 'c', 'd')), label: maybe(fc.string({ maxLength: 3 })) });
+
+/** Plans whose results are fully determined (no ties under Sort + Limit), so any difference is a bug. */
+const PLANS: Record<string, DataFrame> = {
+  'group by with NULL keys, every aggregate': s.groupBy('k', 'g').agg(count().alias('n'), count('a').alias('na'), sum('a').alias('sa'), sum('f').alias('sf'), avg('a').alias('m'), min('ts').alias('lo'), max('k').alias('hi')),
+  'global aggregate (maybe over nothing)': s.filter(col('a').gt(900)).agg(count().alias('n'), sum('a').alias('s'), avg('f').alias('m'), min('k').alias('lo')),
+  'arithmetic with NULLs and zero divisors': s.select(col('a').plus(col('g')).alias('p'), col('a').minus(col('g')).alias('mi'), col('a').multiply(col('g')).alias('x'), col('a').divide(col('g')).alias('q'), col('a').mod(col('g')).alias('r'), col('f').divide(col('a')).alias('fq'), col('ts').cast('int64').alias('ms'), col('f').cast('int32').alias('fi')),
+  'three-valued filters and CASE': s.filter(col('a').gt(0).or(col('f').lt(0)).and(col('k').neq('b').not().not())).select('k', 'a', when(col('g').gt(0), lit('pos')).when(col('g').lt(0), lit('neg')).otherwise(lit(null, 'utf8')).alias('sign')),
+  'inner join: NULL keys never match': s.join(d, [['k', 'dk']]),
+  'left join: unmatched rows keep NULLs': s.join(d, [['k', 'dk']], 'left'),
+  'sort with NULL placement': s.select('k', 'a').orderBy(asc('k', false), desc('a', true)),
+  'distinct': s.select('k', 'g').distinct(),
+  'union all': s.select('k').union(d.select('dk')),
+  'latest per key by a unique order column': s.withColumn('o', col('a').multiply(1000).plus(col('g'))).filter(col('o').isNotNull()).groupBy('k', 'o').agg(count().alias('n')).latestPerKey(['k'], 'o'),
+};
+
+describe(`${ENGINE.name} vs duckdb: random tables with NULLs (fast-check)`, () => {
+  let ctx: TestContext;
+  let ctxRef: TestContext;
+  let engine: Engine;
+  let reference: Engine;
+  before(async () => {
+    ctx = testContext();
+    ctxRef = testContext();
+    engine = await ENGINE.create(ctx);
+    reference = await duckdbEngine.create(ctxRef);
+  });
+  after(async () => {
+    await engine.close();
+    await reference.close();
+    ctx.cleanup();
+    ctxRef.cleanup();
+  });
+
+  for (const [name, df] of Object.entries(PLANS)) {
+    test(name, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(rowArb, { maxLength: 25 }), fc.array(dimArb, { maxLength: 6 }), async (rows, dims) => {
+          const tables = new Map([
+            ['s', tableFromRows(S, rows)],
+            ['d', tableFromRows(D, dims)],
+          ]);
+          await engine.load(tables);
+          await reference.load(tables);
+          const cmp = compareResults(await reference.run(df.plan), await engine.run(df.plan), df.plan);
+          assert.ok(cmp.ok, cmp.ok ? '' : cmp.diff);
+        }),
+        { numRuns: 30, seed: 20240611 },
+      );
+    });
+  }
+});

@@ -1,0 +1,50 @@
+// The runner's failure paths with real child processes: a cell killed on its budget (TIMEOUT), the other cells of
+// its group left without a reference, a custom scenario's own check (WRONG), an unavailable variant and a child
+// that exhausts its heap (OOM). The run always goes on and writes its results.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { WrittenResults } from '../../harness/runner.ts';
+import { runCli, TEST_EXTENSION } from './run-cli.ts';
+
+test('a UDF that never returns is killed at its 1 s budget and marked TIMEOUT; the run goes on', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'enginebench-timeout-'));
+  const started = Date.now();
+  const run = await runCli([
+    '--extension', TEST_EXTENSION, '--scenarios', 'test-spin-udf', '--engines', 'test-drop-row',
+    '--sizes', '2k', '--budget', '1s', '--out', out,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(Date.now() - started < 60_000, 'the spinning child was killed, not waited for');
+  const r = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as WrittenResults;
+  assert.deepEqual(r.cells.map((c) => [c.engine, c.status]), [
+    ['duckdb', { kind: 'timeout', budgetMs: 1000 }],
+    ['test-drop-row', { kind: 'error', message: 'no reference result (duckdb: timeout)' }],
+  ]);
+  assert.match(run.stdout, /TIMEOUT 1\.00 s/);
+  assert.deepEqual(r.ranking, [], 'no engine has a time, so nobody is ranked');
+});
+
+test('custom scenario: own samples and series, failing check is WRONG, unavailable variant, heap exhaustion is OOM', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'enginebench-custom-'));
+  const run = await runCli([
+    '--extension', TEST_EXTENSION, '--scenarios', 'test-custom-sum', '--sizes', '2k', '--iterations', '3',
+    '--max-heap', '96', '--budget', '120s', '--out', out,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const r = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as WrittenResults;
+  const byVariant = new Map(r.cells.map((c) => [c.engine, c]));
+  const loop = byVariant.get('loop')!;
+  assert.deepEqual(loop.status, { kind: 'ok' });
+  assert.equal(loop.stats!.samplesMs.length, 3);
+  assert.equal(loop.series!['ms per iteration']!.length, 3);
+  assert.deepEqual(byVariant.get('off-by-one')!.status, { kind: 'wrong', diff: 'sum was 2000999, expected 2001000' });
+  assert.deepEqual(byVariant.get('gpu')!.status, { kind: 'unavailable', reason: 'no GPU in a test' });
+  const hog = byVariant.get('hog')!;
+  assert.equal(hog.status.kind, 'oom', JSON.stringify(hog.status));
+  assert.match((hog.status as { reason: string }).reason, /heap out of memory \(--max-old-space-size=96 MB\)/);
+  assert.equal(r.engines.find((e) => e.name === 'loop')!.role, 'variant');
+  assert.deepEqual(r.ranking, [], 'custom scenarios are not ranked');
+});
