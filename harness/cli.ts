@@ -34,7 +34,7 @@ export function selectScenarios(catalog: Catalog, args: Pick<CliArgs, 'scenarios
 export function selectEngines(catalog: Catalog, names: readonly string[] | null): EngineDescriptor[] {
   if (!names) return catalog.engines.filter((e) => catalog.defaultEngines.includes(e.name));
   if (names.length === 0) throw new UsageError(`--engines needs at least one name; valid engines: ${catalog.engines.map((e) => e.name).join(', ')}`);
-  return names.map((name) => {
+  return [...new Set(names)].map((name) => {
     const e = catalog.engines.find((x) => x.name === name);
     if (!e) throw new UsageError(`unknown engine '${name}'; valid engines: ${catalog.engines.map((x) => x.name).join(', ')}`);
     return e;

@@ -58,6 +58,7 @@ export interface Literal {
  * `/` always yields float64 (true division, like Spark); `+ - * %` on two integers yield int64,
  * with any float64 operand they yield float64. `%` has the sign of the dividend (C/SQL semantics).
  * Division or modulo by zero yields NULL (Spark's non-ANSI behaviour), never an error or infinity.
+ * int64 overflow (in arithmetic or in `sum`) is an error, never a silent wrap-around.
  */
 export interface Arithmetic {
   readonly kind: 'arithmetic';
@@ -66,7 +67,10 @@ export interface Arithmetic {
   readonly right: Expr;
 }
 
-/** SQL: `left op right` → bool. Strings compare by Unicode code point; timestamps by instant. */
+/**
+ * SQL: `left op right` → bool. Strings compare by Unicode code point; timestamps by instant.
+ * NaN equals NaN and sorts above every other number (as in DuckDB, PostgreSQL and Spark).
+ */
 export interface Comparison {
   readonly kind: 'comparison';
   readonly op: ComparisonOp;
@@ -96,8 +100,10 @@ export interface IsNull {
 }
 
 /**
- * SQL: `CAST(operand AS to)`. Float → int truncates toward zero; string → number that does not parse is NULL;
- * timestamp ↔ int64 is milliseconds since the epoch.
+ * SQL: `CAST(operand AS to)`. Float → int truncates toward zero; string → int parses the number and truncates it
+ * ('1.9' → 1, as Spark does); a string that does not parse, or an int64 outside int32's range, becomes NULL;
+ * timestamp ↔ int64 is milliseconds since the epoch. Casting timestamp or float64 to utf8 has no portable text
+ * format across engines and is outside the contract: scenarios must not rely on it.
  */
 export interface Cast {
   readonly kind: 'cast';

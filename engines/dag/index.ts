@@ -113,9 +113,8 @@ export class DagEngine implements Engine {
         throw new EngineError(`cannot load table '${name}': ${(e as Error).message}`, 'bad-input');
       }
       const parts = partitionTable(name, table, schema, this.options.partitions);
-      registerDicts(parts, this.registry);
       // WARNING: a reloaded table's dictionary replaces the old one under the same id in every thread.
-      for (const p of parts) for (const c of p.columns) if (c.type === 'utf8' && c.dict.id) this.registry.set(c.dict.id, c.dict);
+      registerDicts(parts, this.registry);
       shipped.push([name, parts]);
       this.tables.set(name, { rows: table.numRows, partitions: parts.length });
     }

@@ -8,10 +8,11 @@ export type WireBatch = Batch;
 /** Dictionaries every thread holds by id (those of loaded tables). */
 export type DictRegistry = Map<string, Dict>;
 
+/** Register (or replace, when a table is reloaded) the dictionaries of loaded partitions. */
 export function registerDicts(batches: readonly Batch[], registry: DictRegistry): void {
   for (const b of batches) {
     for (const c of b.columns) {
-      if (c.type === 'utf8' && c.dict.id !== null && !registry.has(c.dict.id)) registry.set(c.dict.id, c.dict);
+      if (c.type === 'utf8' && c.dict.id !== null) registry.set(c.dict.id, c.dict);
     }
   }
 }

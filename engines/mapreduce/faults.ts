@@ -25,7 +25,13 @@ export const NO_FAULTS: FaultPolicy = { crashRate: 0, stallRate: 0, stallMs: 0, 
 
 /** A uniform draw in [0, 1) from a label. */
 export function seededUniform(seed: number, label: string): number {
-  return hashBytes(Buffer.from(`${seed}:${label}`), 0, Buffer.byteLength(`${seed}:${label}`)) / 4294967296;
+  const bytes = Buffer.from(`${seed}:${label}`);
+  // FNV-1a, then murmur3's finaliser: FNV alone barely moves the high bits when only the last byte changes.
+  let h = hashBytes(bytes, 0, bytes.length);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
 }
 
 /**

@@ -44,8 +44,44 @@ function groupByCodes(codes: ArrayLike<number>, domain: number, validity: Uint8A
   return { gid, groups, firstRow };
 }
 
-/** int32 keys: open addressing with linear probing over parallel key / group-id arrays. */
+/** Largest key range grouped through a direct-mapped array (DuckDB's "perfect hash aggregate"). */
+const PERFECT_RANGE = 1 << 22;
+
+/** int32 keys: a direct-mapped array when the key range is small, else open addressing with linear probing. */
 function groupInt32(values: Int32Array, validity: Uint8Array | null, n: number): Grouping {
+  let lo = 2147483647;
+  let hi = -2147483648;
+  for (let i = 0; i < n; i++) {
+    if (validity !== null && validity[i] === 0) continue;
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const range = hi - lo + 1;
+  if (range > 0 && range <= PERFECT_RANGE && range <= 4 * n + 1024) return groupPerfect(values, lo, range, validity, n);
+  return groupInt32Hashed(values, validity, n);
+}
+
+function groupPerfect(values: Int32Array, lo: number, range: number, validity: Uint8Array | null, n: number): Grouping {
+  const map = new Int32Array(range + 1).fill(-1); // slot `range` is the NULL group
+  const gid = new Int32Array(n);
+  let firstRow: Int32Array = new Int32Array(1024);
+  let groups = 0;
+  for (let i = 0; i < n; i++) {
+    const c = validity !== null && validity[i] === 0 ? range : values[i]! - lo;
+    let g = map[c]!;
+    if (g === -1) {
+      g = groups++;
+      map[c] = g;
+      if (g >= firstRow.length) firstRow = grow(firstRow);
+      firstRow[g] = i;
+    }
+    gid[i] = g;
+  }
+  return { gid, groups, firstRow };
+}
+
+function groupInt32Hashed(values: Int32Array, validity: Uint8Array | null, n: number): Grouping {
   let cap = 1024;
   let mask = cap - 1;
   let slotKey = new Int32Array(cap);
