@@ -92,7 +92,7 @@ export interface EngineDescriptor {
   /** Whether the engine can run here at all (e.g. a server reachable); absent means always. */
   available?(options: EngineContext['options']): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** Package versions to record in results (e.g. `{ '@duckdb/node-api': '1.5.6' }`). */
-  versions(): Promise<Readonly<Record<string, string>>>;
+  versions(options?: EngineContext['options']): Promise<Readonly<Record<string, string>>>;
   create(ctx: EngineContext): Promise<Engine>;
 }
 

@@ -1,8 +1,10 @@
 // Every engine the bench knows, by CLI name. The reference engine (DuckDB, the correctness oracle) comes first.
 import type { EngineDescriptor } from './engine.ts';
 import { duckdbEngine } from './duckdb/index.ts';
+import { polarsEngine } from './polars/index.ts';
+import { clickhouseEngine } from './clickhouse/index.ts';
 
-export const ENGINES: readonly EngineDescriptor[] = [duckdbEngine];
+export const ENGINES: readonly EngineDescriptor[] = [duckdbEngine, polarsEngine, clickhouseEngine];
 
 /**
  * The engine called `name`; throws an Error listing the valid names otherwise.

@@ -30,7 +30,10 @@ export interface Catalog {
   readonly extensions: readonly string[];
 }
 
-/** Load the registries and the given extension modules; one-line errors for a bad module or a name clash. */
+/**
+ * Load the registries and the given extension modules; one-line errors for a bad module or a name clash.
+ * @example const catalog = await loadCatalog(['test/harness/fixtures/test-extension.ts']);
+ */
 export async function loadCatalog(extensionPaths: readonly string[] = []): Promise<Catalog> {
   const scenarios: Scenario[] = [...SCENARIOS];
   const engines: EngineDescriptor[] = [...ENGINES];

@@ -13,6 +13,8 @@ export interface CellLabel {
 export interface ProgressSink {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  /** Terminal width; the live line is cut to it, since a wrapped line cannot be redrawn with \r. */
+  readonly columns?: number;
 }
 
 /**
@@ -81,7 +83,8 @@ export class Progress {
   private redraw(): void {
     if (!this.live || !this.current) return;
     const { index, label, startedAt } = this.current;
-    this.out.write(`\r\x1b[2K${this.prefix(index, label)}  running ${formatMs(this.now() - startedAt)}`);
+    const line = `${this.prefix(index, label)}  running ${formatMs(this.now() - startedAt)}`;
+    this.out.write(`\r\x1b[2K${this.out.columns ? line.slice(0, this.out.columns - 1) : line}`);
   }
 
   private clearLine(): void {

@@ -11,8 +11,9 @@ export function oneLine(message: string): string {
 
 /**
  * The status of a cell whose engine threw `err`: out-of-memory → oom, unavailable → unavailable,
- * unsupported → unsupported, other EngineErrors and unexpected errors → error. A JS RangeError from a failed
- * allocation is an oom too (V8 throws it for huge arrays before the heap limit kills the process).
+ * unsupported → unsupported, other EngineErrors and unexpected errors → error. A worker thread's ERR_WORKER_OUT_OF_MEMORY and a JS RangeError from a failed
+ * allocation are ooms too (V8 throws it for huge arrays before the heap limit kills the process).
+ * @example statusOfError(new EngineError('needs 3 GiB, budget 1 GiB', 'out-of-memory')) // { kind: 'oom', reason: ... }
  */
 export function statusOfError(err: unknown): CellStatus {
   if (err instanceof EngineError) {
@@ -33,6 +34,10 @@ export function statusOfError(err: unknown): CellStatus {
     }
   }
   const message = err instanceof Error ? err.message : String(err);
+  // A worker thread whose heap ran out (resourceLimits) surfaces in the parent thread as this error code.
+  if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /ERR_WORKER_OUT_OF_MEMORY/.test(message)) {
+    return { kind: 'oom', reason: oneLine(`a worker thread ran out of memory: ${message}`) };
+  }
   if (err instanceof RangeError && /allocation failed|invalid (typed )?array length|array buffer/i.test(message)) {
     return { kind: 'oom', reason: oneLine(message) };
   }
@@ -40,7 +45,10 @@ export function statusOfError(err: unknown): CellStatus {
   return { kind: 'error', message: oneLine(name + message) };
 }
 
-/** Why a child process ended without a report, from how it exited and the tail of its stderr. */
+/**
+ * Why a child process ended without a report, from how it exited and the tail of its stderr.
+ * @example statusOfExit({ code: 134, signal: null, stderr: 'FATAL ERROR: ... heap out of memory', timedOut: false, budgetMs: 60_000, maxOldSpaceMb: 4096 }).kind // 'oom'
+ */
 export function statusOfExit(p: {
   code: number | null;
   signal: NodeJS.Signals | null;

@@ -5,7 +5,10 @@ import { PENALTY_FACTOR, RANK_CONSTANT_MS } from './ranking.ts';
 import type { CellResult, CellStatus, RunResults } from './results.ts';
 import { formatMs, formatRows } from './units.ts';
 
-/** The status in capitals as the summary shows it; `detailed` appends the reason, budget or diff. */
+/**
+ * The status in capitals as the summary shows it; `detailed` appends the reason, budget or diff.
+ * @example statusLabel({ kind: 'timeout', budgetMs: 60_000 }) // 'TIMEOUT 60.0 s'
+ */
 export function statusLabel(status: CellStatus, detailed = false): string {
   switch (status.kind) {
     case 'ok':
@@ -94,7 +97,10 @@ export function formatSummary(results: RunResults): string {
   return out.join('\n');
 }
 
-/** The baseline comparison as text: every change, marking those beyond the noise. */
+/**
+ * The baseline comparison as text: every change, marking those beyond the noise.
+ * @example if (results.baseline) process.stdout.write(formatBaseline(results.baseline))
+ */
 export function formatBaseline(b: BaselineComparison): string {
   const out = [`Compared with ${b.file} (run of ${b.baselineStartedAt}); "beyond noise" = 95% confidence intervals do not overlap:`];
   for (const c of b.changes) {

@@ -54,8 +54,8 @@ function planAggregates(aggs: readonly WireAggregate[], schema: Schema): { plans
   return { plans, types };
 }
 
-function initState(plans: readonly AggPlan[], width: number, row: Row | null): Row {
-  const s: Row = new Array(width);
+function initState(plans: readonly AggPlan[], width: number, row: Row | null, into?: Row): Row {
+  const s: Row = into ?? new Array(width);
   for (const p of plans) {
     const v = row === null ? null : p.arg === null ? 1 : p.arg(row);
     switch (p.fn) {
@@ -146,11 +146,12 @@ export function aggregateFunctions(job: WireJob, k: { readonly keys: readonly st
     groupStrip: 0,
     mapper(): Mapper {
       const keyValues: unknown[] = new Array(keyIdx.length);
+      const state: Row = new Array(width);
       return {
         map(row, out) {
           for (let i = 0; i < keyIdx.length; i++) keyValues[i] = row[keyIdx[i]!];
           writeKey(out.key, keyCols, keyValues);
-          writeRow(out.value, types, initState(plans, width, row));
+          writeRow(out.value, types, initState(plans, width, row, state));
           out.collect();
         },
       };

@@ -1,7 +1,8 @@
 // The user-level functions of a job, as Hadoop's Mapper, Combiner and Reducer: built per task from the wire job
 // (operators hold no state; each factory call returns fresh per-task state). One exhaustive switch picks the
 // algorithm; each algorithm lives in its own file.
-import { assertNever } from '../../plan/types.ts';
+import { assertNever, exprChildren, type Expr } from '../../plan/types.ts';
+import { fromWire } from './expressions.ts';
 import type { ByteWriter } from './bytes.ts';
 import type { WireJob } from './job.ts';
 import type { Row } from './row-format.ts';
@@ -64,6 +65,32 @@ export function jobFunctions(job: WireJob): JobFunctions {
       return limitFunctions(job, k);
     case 'mapOnly':
       throw new Error('a map-only job has no map output and no reducer');
+    default:
+      return assertNever(k, 'job kind');
+  }
+}
+
+function addColumns(e: Expr, into: Set<string>): void {
+  if (e.kind === 'column') into.add(e.name);
+  for (const c of exprChildren(e)) addColumns(c, into);
+}
+
+/** The input columns a job's map function reads (null: all of them), so the record reader can skip the rest. */
+export function mapColumns(job: WireJob, inputIndex: number): Set<string> | null {
+  const k = job.kind;
+  switch (k.kind) {
+    case 'aggregate': {
+      const cols = new Set<string>(k.keys);
+      for (const a of k.aggregates) if (a.arg !== null) addColumns(fromWire(a.arg), cols);
+      return cols;
+    }
+    case 'limit':
+    case 'mapOnly':
+    case 'join':
+    case 'sort':
+    case 'distinct':
+    case 'latestPerKey':
+      return null;
     default:
       return assertNever(k, 'job kind');
   }

@@ -7,6 +7,7 @@ import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { ByteWriter, compareBytes, hashBytes } from './bytes.ts';
 import type { Collector, Combiner } from './job-functions.ts';
 import { mergeSegments } from './merge.ts';
+import { sortRecords } from './radix-sort.ts';
 import { SegmentReader, writeRecord, writeSegmentFile, type SegmentIndexEntry } from './segment.ts';
 import type { TaskCounters } from './task.ts';
 
@@ -50,8 +51,13 @@ export class MapOutputBuffer implements Collector {
     if (this.kvPos + size > this.kv.length && this.n > 0) this.spill();
     if (size > this.kv.length) this.kv = Buffer.allocUnsafe(size); // one record bigger than the buffer
     const partition = this.partitions === 1 ? 0 : hashBytes(this.key.buf, 0, klen - this.groupStrip) % this.partitions;
-    this.key.buf.copy(this.kv, this.kvPos, 0, klen);
-    this.value.buf.copy(this.kv, this.kvPos + klen, 0, vlen);
+    // Byte loops: records are tens of bytes, where Buffer#copy's call overhead dominates.
+    const kv = this.kv;
+    const kb = this.key.buf;
+    const vb = this.value.buf;
+    let at = this.kvPos;
+    for (let i = 0; i < klen; i++) kv[at++] = kb[i]!;
+    for (let i = 0; i < vlen; i++) kv[at++] = vb[i]!;
     if ((this.n + 1) * 4 > this.meta.length) {
       const bigger = new Int32Array(this.meta.length * 2);
       bigger.set(this.meta);
@@ -76,15 +82,7 @@ export class MapOutputBuffer implements Collector {
     const { kv, meta, n } = this;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => {
-      const pa = meta[a * 4 + 3]!;
-      const pb = meta[b * 4 + 3]!;
-      if (pa !== pb) return pa - pb;
-      const sa = meta[a * 4]!;
-      const sb = meta[b * 4]!;
-      const c = compareBytes(kv, sa, sa + meta[a * 4 + 1]!, kv, sb, sb + meta[b * 4 + 1]!);
-      return c !== 0 ? c : a - b;
-    });
+    sortRecords(order, meta, kv, this.partitions);
     const w = this.out;
     w.reset();
     const index: SegmentIndexEntry[] = Array.from({ length: this.partitions }, () => ({ offset: 0, length: 0, records: 0 }));

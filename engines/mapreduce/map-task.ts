@@ -5,9 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { readBlock } from './block-io.ts';
 import { BlockWriter } from './block-writer.ts';
 import { injectFault } from './faults.ts';
-import { jobFunctions } from './job-functions.ts';
+import { jobFunctions, mapColumns } from './job-functions.ts';
 import { MapOutputBuffer } from './map-output-buffer.ts';
-import { compilePipeline } from './pipeline.ts';
+import { compilePipeline, neededInputColumns } from './pipeline.ts';
 import { readRow, type Row } from './row-format.ts';
 import type { MapTaskSpec, TaskCounters, TaskResult } from './task.ts';
 
@@ -65,13 +65,16 @@ export async function runMapTask(spec: MapTaskSpec): Promise<TaskResult> {
     emit = (row) => mapper.map(row, b);
   }
 
+  const needed = spec.output !== null ? null : neededInputColumns(spec.fileSchema, spec.ops, mapColumns(spec.job, spec.inputIndex));
+  const skip = needed === null ? undefined : spec.fileSchema.map((f) => !needed.has(f.name));
+  // WARNING: one row array is reused for every record; narrow ops and map functions must not keep it.
+  const row: Row = new Array(types.length);
   for (let i = 0; i < rows; i++) {
     if (fault !== null && i === fault.afterRecords) {
       injectFault(fault, where);
       fault = null;
     }
-    const row: Row = new Array(types.length);
-    readRow(data, cursor, types, row);
+    readRow(data, cursor, types, row, skip);
     const out = pipeline.run(row);
     if (out !== null) emit(out);
   }

@@ -1,7 +1,7 @@
 // Narrow operators (filter, project) chained inside a map or reduce function, as Hadoop's ChainMapper and
 // ChainReducer: they never need a shuffle, so they never get a job of their own.
 import { outputSchema } from '../../plan/schema.ts';
-import { assertNever, type Expr, type Schema } from '../../plan/types.ts';
+import { assertNever, exprChildren, type Expr, type Schema } from '../../plan/types.ts';
 import { compileExpr, fromWire, toWire, type WireExpr } from './expressions.ts';
 import type { Row } from './row-format.ts';
 
@@ -76,4 +76,35 @@ export function compilePipeline(schema: Schema, wire: readonly WireOp[]): { run:
     },
     schema: s,
   };
+}
+
+function columnsOf(e: Expr, into: Set<string>): void {
+  if (e.kind === 'column') into.add(e.name);
+  for (const c of exprChildren(e)) columnsOf(c, into);
+}
+
+/**
+ * Which columns of the stored rows the chain reads, given the columns its consumer needs (null = all):
+ * the decoder skips the others (projection pushdown into the record reader).
+ */
+export function neededInputColumns(schema: Schema, wire: readonly WireOp[], needed: ReadonlySet<string> | null): Set<string> | null {
+  let need = needed === null ? null : new Set(needed);
+  for (let i = wire.length - 1; i >= 0; i--) {
+    const op = wire[i]!;
+    switch (op.kind) {
+      case 'filter':
+        if (need !== null) columnsOf(fromWire(op.predicate), need);
+        break;
+      case 'project': {
+        const next = new Set<string>();
+        for (const c of op.columns) if (need === null || need.has(c.name)) columnsOf(fromWire(c.expr), next);
+        need = next;
+        break;
+      }
+      default:
+        assertNever(op, 'narrow operator');
+    }
+  }
+  if (need === null) return null;
+  return new Set(schema.map((f) => f.name).filter((n) => need!.has(n)));
 }

@@ -87,14 +87,23 @@ function writeUtf8(w: ByteWriter, s: string): void {
   w.pos = at + lenBytes + n;
 }
 
-/** Decodes one row starting at `cursor.pos` into `out` (length = types.length) and advances the cursor. */
-export function readRow(buf: Buffer, cursor: { pos: number }, types: readonly ValueType[], out: Row): void {
+/**
+ * Decodes one row starting at `cursor.pos` into `out` (length = types.length) and advances the cursor.
+ * Columns whose `skip` entry is true are stepped over (left null) without decoding: a map function reading
+ * two columns of eight does not pay for strings it never looks at.
+ */
+export function readRow(buf: Buffer, cursor: { pos: number }, types: readonly ValueType[], out: Row, skip?: readonly boolean[]): void {
   const n = types.length;
   const bitmapAt = cursor.pos;
   let pos = bitmapAt + ((n + 7) >> 3);
   for (let i = 0; i < n; i++) {
     if (buf[bitmapAt + (i >> 3)]! & (1 << (i & 7))) {
       out[i] = null;
+      continue;
+    }
+    if (skip !== undefined && skip[i]) {
+      out[i] = null;
+      pos = skipValue(buf, pos, types[i]!);
       continue;
     }
     switch (types[i]!) {
@@ -131,6 +140,28 @@ export function readRow(buf: Buffer, cursor: { pos: number }, types: readonly Va
     }
   }
   cursor.pos = pos;
+}
+
+function skipValue(buf: Buffer, pos: number, type: ValueType): number {
+  switch (type) {
+    case 'int32':
+      return pos + 4;
+    case 'int64':
+    case 'float64':
+    case 'timestamp':
+      return pos + 8;
+    case 'bool':
+      return pos + 1;
+    case 'num':
+      return pos + 9;
+    case 'utf8': {
+      const c = { pos };
+      const len = readVarint(buf, c);
+      return c.pos + len;
+    }
+    default:
+      throw new Error(`unknown value type ${String(type)}`);
+  }
 }
 
 /** Encodes a whole row into a fresh Buffer (for small one-off values). */

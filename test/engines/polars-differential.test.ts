@@ -114,7 +114,7 @@ describe(`${ENGINE.name} vs duckdb: random tables with NULLs (fast-check)`, () =
           const cmp = compareResults(await reference.run(df.plan), await engine.run(df.plan), df.plan);
           assert.ok(cmp.ok, cmp.ok ? '' : cmp.diff);
         }),
-        { numRuns: 30, seed: 20240611 },
+        { numRuns: 20, seed: 20240611 },
       );
     });
   }

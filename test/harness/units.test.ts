@@ -53,6 +53,8 @@ test('EngineError codes map to statuses', () => {
   assert.deepEqual(statusOfError(new EngineError('no udf', 'unsupported')), { kind: 'unsupported', reason: 'no udf' });
   assert.deepEqual(statusOfError(new EngineError('task 3 failed 4 times\nmore', 'task-failed')), { kind: 'error', message: 'task 3 failed 4 times' });
   assert.equal(statusOfError(new RangeError('Array buffer allocation failed')).kind, 'oom');
+  const workerOom = Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' });
+  assert.equal(statusOfError(workerOom).kind, 'oom');
   assert.deepEqual(statusOfError(new TypeError('x is undefined')), { kind: 'error', message: 'TypeError: x is undefined' });
 });
 
