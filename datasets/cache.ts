@@ -160,8 +160,8 @@ export async function ensureDataset(ref: DatasetRef, rows: number, options: Cach
   await mkdir(parent, { recursive: true });
   const tmp = join(parent, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   await mkdir(tmp);
+  const entries: ManifestTable[] = [];
   try {
-    const entries: ManifestTable[] = [];
     for (const spec of dataset.tables) {
       const table = tables.get(spec.name);
       if (!table) throw new Error(`generator of '${dataset.name}' produced no table '${spec.name}'`);
@@ -172,39 +172,41 @@ export async function ensureDataset(ref: DatasetRef, rows: number, options: Cach
     }
     const manifest: Manifest = { format: MANIFEST_FORMAT, ...identity, tables: entries };
     await writeFile(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-    await replaceDir(tmp, dir);
+    if (!(await publish(tmp, dir))) {
+      // Another process published a valid entry first; its bytes equal ours, so it stands unless forced.
+      const theirs = options.force ? { ok: false as const } : await readEntry(dir, dataset, identity);
+      if (!theirs.ok) await replace(tmp, dir);
+    }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  const files = dataset.tables.map((spec) => {
-    const t = tables.get(spec.name)!;
-    return { table: spec.name, path: join(dir, `${spec.name}.arrow`), rows: t.numRows, bytes: 0 };
-  });
-  for (const f of files) f.bytes = (await stat(f.path)).size;
+  const files = entries.map((e) => ({ table: e.name, path: join(dir, e.file), rows: e.rows, bytes: e.bytes }));
   return { dir, tables, files, generated: true, generateMs };
 }
 
-/** Move the complete folder `tmp` to `dir`, first moving aside an untrusted folder already there. */
-async function replaceDir(tmp: string, dir: string): Promise<void> {
+/** Rename the complete folder `tmp` to `dir`; false when a folder is already there. */
+async function publish(tmp: string, dir: string): Promise<boolean> {
   try {
     await rename(tmp, dir);
-    return;
+    return true;
   } catch (e) {
-    if (!isErrno(e, 'ENOTEMPTY', 'EEXIST')) throw e;
+    if (isErrno(e, 'ENOTEMPTY', 'EEXIST')) return false;
+    throw e;
   }
-  // A folder is in the way: a corrupt entry, a forced regeneration, or a concurrent writer that just finished.
-  // Renaming it aside first keeps the swap atomic for readers; whichever content ends up there is complete.
-  const aside = `${dir}.old-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Swap an untrusted (or forcibly regenerated) folder at `dir` for `tmp`: move it aside, rename ours in, delete it.
+ * Readers see either the old complete folder, no folder (and generate), or ours — never a half-written one.
+ */
+async function replace(tmp: string, dir: string): Promise<void> {
+  const aside = join(dir, '..', `.old-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     await rename(dir, aside);
   } catch (e) {
     if (!isErrno(e, 'ENOENT')) throw e;
   }
-  try {
-    await rename(tmp, dir);
-  } catch (e) {
-    if (!isErrno(e, 'ENOTEMPTY', 'EEXIST')) throw e; // another process won the race: its entry stands
-  }
+  await publish(tmp, dir); // false only if yet another writer got in between: its entry stands
   await rm(aside, { recursive: true, force: true });
 }
 

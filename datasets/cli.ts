@@ -8,13 +8,53 @@ import { DATASETS, findDataset } from './registry.ts';
 const USAGE = `usage:
   npm run datasets -- list
   npm run datasets -- generate NAME --rows N [--seed S] [--param key=value ...] [--cache-dir DIR] [--force]
+  npm run datasets -- bench [NAME ...] [--rows N] [--repeat R]
 
   list       every dataset: its tables, their columns with docs, and its parameters
   generate   write NAME's tables as Arrow IPC files under ${DEFAULT_CACHE_DIR} (reused when already there)
              --rows N    rows of the main table; accepts 1000, 1e6, 2.5e5
              --seed S    generator seed (default ${DEFAULT_SEED}); same seed + rows + params = byte-identical files
              --param k=v a dataset parameter (see list); repeatable
-             --force     regenerate even if a valid cached copy exists`;
+             --force     regenerate even if a valid cached copy exists
+  bench      time the generators in memory (no cache, no files): best of R runs (default 5) at N rows
+             (default 2e6) per dataset and parameter variant, in million rows per second`;
+
+/** Parameter variants timed by \`bench\`: the defaults, plus the costlier options where a dataset has them. */
+const BENCH_VARIANTS: Readonly<Record<string, readonly Record<string, string | number | boolean>[]>> = {
+  user_events: [{}, { skew: 'zipf', users: 100_000 }],
+  dbbench_groupby: [{}, { naPct: 5, sorted: true }],
+  dbbench_join: [{}, { naPct: 5, sorted: true }],
+};
+
+function bench(args: readonly string[]): void {
+  let rows = 2_000_000;
+  let repeat = 5;
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--rows' || a === '--repeat') {
+      const v = args[++i];
+      if (v === undefined) throw new DatasetInputError(`${a} needs a value`);
+      if (a === '--rows') rows = parseCount(v, '--rows');
+      else repeat = Math.max(1, parseCount(v, '--repeat'));
+    } else if (a.startsWith('--')) throw new DatasetInputError(`unknown option '${a}'; valid options: --rows, --repeat`);
+    else names.push(findDataset(a).name);
+  }
+  for (const d of names.length ? names.map(findDataset) : DATASETS) {
+    for (const params of BENCH_VARIANTS[d.name] ?? [{}]) {
+      let best = Infinity;
+      let total = 0;
+      for (let r = 0; r < repeat; r++) {
+        const t0 = performance.now();
+        const tables = d.generate(rows, DEFAULT_SEED, params);
+        best = Math.min(best, performance.now() - t0);
+        total = [...tables.values()].reduce((n, t) => n + t.numRows, 0);
+      }
+      const label = `${d.name} ${JSON.stringify(params)}`.padEnd(52);
+      console.log(`${label} best ${best.toFixed(0).padStart(6)} ms  ${((rows / best) / 1e3).toFixed(2).padStart(6)} M rows/s (main table)  ${((total / best) / 1e3).toFixed(2).padStart(6)} M rows/s (all tables)`);
+    }
+  }
+}
 
 function describe(d: Dataset): string {
   const lines = [`${d.name}`, `  ${d.doc}`];
@@ -89,7 +129,8 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log(DATASETS.map(describe).join('\n\n'));
     return;
   }
-  if (command !== 'generate') throw new DatasetInputError(`unknown command '${command}'; valid commands: list, generate`);
+  if (command === 'bench') return bench(rest);
+  if (command !== 'generate') throw new DatasetInputError(`unknown command '${command}'; valid commands: list, generate, bench`);
   const args = parseGenerate(rest);
   const entry = await ensureDataset({ dataset: args.name, params: args.params }, args.rows, {
     seed: args.seed,

@@ -37,6 +37,8 @@ export class Prng {
   private s1: number;
   private s2: number;
   private s3: number;
+  private spare = 0;
+  private hasSpare = false;
 
   private constructor(s0: number, s1: number, s2: number, s3: number) {
     this.s0 = s0 | 0;
@@ -90,11 +92,20 @@ export class Prng {
     return this.nextU32() * INV_TWO_POW_32 < p;
   }
 
-  /** Standard normal variate (Box–Muller, one of the pair; V8's Math.log/cos are fdlibm ports, so deterministic). */
+  /**
+   * Standard normal variate (Box–Muller; the pair's second value is kept for the next call, halving the cost).
+   * V8's Math.log/sin/cos are fdlibm ports, so the values are the same on every platform.
+   */
   normal(): number {
-    const u1 = 1 - this.float(); // (0, 1]: log(0) is -Infinity
-    const u2 = this.float();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
+    }
+    const r = Math.sqrt(-2 * Math.log(1 - this.float())); // 1 - u is in (0, 1]: log(0) would be -Infinity
+    const theta = 2 * Math.PI * this.float();
+    this.spare = r * Math.sin(theta);
+    this.hasSpare = true;
+    return r * Math.cos(theta);
   }
 
   /** Exponential variate with the given mean. */

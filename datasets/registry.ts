@@ -6,8 +6,9 @@ import { DatasetInputError } from './params.ts';
 import { retail } from './retail.ts';
 import { taxiTrips } from './taxi-trips.ts';
 import { userEvents } from './user-events.ts';
+import { cdc } from './cdc.ts';
 
-export const DATASETS: readonly Dataset[] = [userEvents, retail, taxiTrips, dbbenchGroupby, dbbenchJoin];
+export const DATASETS: readonly Dataset[] = [userEvents, retail, taxiTrips, dbbenchGroupby, dbbenchJoin, cdc];
 
 /**
  * The dataset called `name`; throws an error listing the valid names otherwise.

@@ -3,8 +3,9 @@ import type { EngineDescriptor } from './engine.ts';
 import { duckdbEngine } from './duckdb/index.ts';
 import { polarsEngine } from './polars/index.ts';
 import { clickhouseEngine } from './clickhouse/index.ts';
+import { dagEngine } from './dag/index.ts';
 
-export const ENGINES: readonly EngineDescriptor[] = [duckdbEngine, polarsEngine, clickhouseEngine];
+export const ENGINES: readonly EngineDescriptor[] = [duckdbEngine, dagEngine, polarsEngine, clickhouseEngine];
 
 /**
  * The engine called `name`; throws an Error listing the valid names otherwise.

@@ -31,7 +31,7 @@ const FLAGS = {
   baseline: { type: 'string', doc: 'FILE', help: 'an earlier results JSON: print and store each cell\'s change and whether it is beyond noise' },
   seed: { type: 'string', doc: 'N', help: `dataset and engine seed (default ${DEFAULT_SEED})` },
   'engine-option': { type: 'string', multiple: true, doc: 'KEY=VALUE', help: 'an option for engines, repeatable, e.g. mapreduce.blockSize=4194304 (see each engine\'s README)' },
-  'clickhouse-url': { type: 'string', doc: 'URL', help: 'ClickHouse server for the clickhouse engine (same as --engine-option clickhouse.url=URL)' },
+  'clickhouse-url': { type: 'string', doc: 'URL', help: 'ClickHouse server for the clickhouse engine (same as --engine-option clickhouse-url=URL; read by engines/clickhouse)' },
   'max-heap': { type: 'string', doc: 'MB', help: `--max-old-space-size of each cell process and the engines' memory budget (default ${defaultMaxHeapMb()})` },
   extension: { type: 'string', multiple: true, doc: 'FILE', help: 'a .ts module exporting benchExtension { scenarios?, engines? }; its entries are selectable by name, never in the default suite' },
   quick: { type: 'boolean', help: `smallest size of each scenario, ${QUICK_ITERATIONS} iterations, no warm-up (a smoke run)` },
@@ -106,7 +106,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
   const quick = values.quick === true;
   let sizes: number[] | null = null;
   try {
-    sizes = list(strs('sizes'))?.map(parseRows) ?? null;
+    const parsed = list(strs('sizes'))?.map(parseRows);
+    sizes = parsed ? [...new Set(parsed)].sort((a, b) => a - b) : null;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -124,7 +125,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     const [k, v] = parseEngineOption(o);
     options[k] = v;
   }
-  if (str('clickhouse-url') !== undefined) options['clickhouse.url'] = str('clickhouse-url')!;
+  if (str('clickhouse-url') !== undefined) options['clickhouse-url'] = str('clickhouse-url')!;
   return {
     engines: list(strs('engines')),
     scenarios: list(strs('scenarios')),

@@ -199,13 +199,16 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
   const memoryBudgetBytes = settings.maxOldSpaceMb * 2 ** 20;
 
   let activePid: number | null = null;
-  const onSigint = (): void => {
+  // WARNING: cells run in their own process groups (so budgets can kill their workers), which also means a
+  // Ctrl-C or kill of the runner does not reach them: forward it, or they would run on as orphans.
+  const onSignal = (signal: NodeJS.Signals): void => {
     if (activePid !== null) killGroup(activePid);
     deps.progress.stop();
-    process.stderr.write('\ninterrupted: the running cell was killed; no results written\n');
-    process.exit(130);
+    process.stderr.write(`\ninterrupted (${signal}): the running cell was killed; no results written\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   deps.progress.start(total, groups.flatMap((g) => g.cells.map((c) => ({ engine: c.engine, scenario: c.scenario.name, rows: c.rows }))));
   let index = 0;
   try {
@@ -263,7 +266,8 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
     }
   } finally {
     deps.progress.stop();
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     rmSync(join(runDir, 'scratch'), { recursive: true, force: true });
   }
 

@@ -11,8 +11,9 @@ export function oneLine(message: string): string {
 
 /**
  * The status of a cell whose engine threw `err`: out-of-memory → oom, unavailable → unavailable,
- * unsupported → unsupported, other EngineErrors and unexpected errors → error. A worker thread's ERR_WORKER_OUT_OF_MEMORY and a JS RangeError from a failed
- * allocation are ooms too (V8 throws it for huge arrays before the heap limit kills the process).
+ * unsupported → unsupported, other EngineErrors and unexpected errors → error. A worker thread's
+ * ERR_WORKER_OUT_OF_MEMORY and a JS RangeError from a failed allocation are ooms too (V8 throws the latter for
+ * huge arrays before the heap limit kills the process).
  * @example statusOfError(new EngineError('needs 3 GiB, budget 1 GiB', 'out-of-memory')) // { kind: 'oom', reason: ... }
  */
 export function statusOfError(err: unknown): CellStatus {

@@ -157,12 +157,16 @@ export class Session {
 
   /** Run a plan (shipping pending tables first), honouring cache() marks. */
   async execute(plan: PlanNode): Promise<arrow.Table> {
-    if (this.pending.size > 0) {
-      const tables = new Map(this.pending);
-      this.pending.clear();
-      await this.engine.load(tables);
-    }
+    await this.shipPending();
     return (await this.engine.execute(plan, { cache: this.cached })).table;
+  }
+
+  /** Ship tables created since the last action to the executors. */
+  async shipPending(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const tables = new Map(this.pending);
+    this.pending.clear();
+    await this.engine.load(tables);
   }
 
   async stop(): Promise<void> {
@@ -316,7 +320,8 @@ export class DataFrame {
     return ['count', 'mean', 'min', 'max'].map((s) => ({ summary: s, ...Object.fromEntries(numeric.map((c) => [c, stats![`${s}:${c}`]!])) }));
   }
   /** The logical, optimized and physical plans (with stages). */
-  explain(): Promise<string> {
+  async explain(): Promise<string> {
+    await this.session.shipPending();
     return this.session.engine.explain(this.plan);
   }
 }

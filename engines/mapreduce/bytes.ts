@@ -42,6 +42,14 @@ export class ByteWriter {
   bytes(src: Uint8Array, start = 0, end = src.length): void {
     const n = end - start;
     this.ensure(n);
+    if (n <= 64) {
+      // Small copies: a byte loop beats subarray + set, which allocate.
+      const buf = this.buf;
+      let at = this.pos;
+      for (let i = start; i < end; i++) buf[at++] = src[i]!;
+      this.pos = at;
+      return;
+    }
     this.buf.set(n === src.length ? src : src.subarray(start, end), this.pos);
     this.pos += n;
   }

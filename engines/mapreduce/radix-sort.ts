@@ -1,8 +1,9 @@
-// The map-side sort: records are ordered by (partition, key bytes, arrival) with a stable MSD radix sort over the
-// raw key bytes — no comparator calls, so sorting costs a few array passes per key byte instead of n log n JS
-// calls. Small buckets finish with an insertion sort. Keys compare as memcmp, shorter-is-smaller on a tie.
+// The map-side sort: records are ordered by (partition, key bytes, arrival) without a JS comparator. Each record
+// becomes one 64-bit word (partition | first key bytes | record number) sorted natively; records whose words tie
+// on partition and prefix are finished by a stable MSD radix sort over the remaining key bytes (small buckets by
+// insertion sort). Keys compare as memcmp, shorter-is-smaller on a tie.
 
-const SMALL = 24;
+const SMALL = 48;
 
 /**
  * Sorts `order` (record numbers) in place. `meta` holds 4 ints per record: start, key length, value length,
@@ -10,6 +11,68 @@ const SMALL = 24;
  * @example const order = Uint32Array.from({ length: n }, (_, i) => i); sortRecords(order, meta, kv, partitions);
  */
 export function sortRecords(order: Uint32Array, meta: Int32Array, kv: Uint8Array, partitions: number): void {
+  const n = order.length;
+  if (n < 2) return;
+  const pBits = partitions <= 1 ? 0 : 32 - Math.clz32(partitions - 1);
+  const iBits = 32 - Math.clz32(n - 1);
+  const prefixBytes = Math.min(6, Math.floor((64 - pBits - iBits) / 8));
+  if (prefixBytes >= 1) {
+    sortByPrefix(order, meta, kv, pBits, iBits, prefixBytes);
+    return;
+  }
+  radixOnly(order, meta, kv, partitions);
+}
+
+/**
+ * WARNING: relies on the keys of one job being prefix-free (every key has the same self-delimiting columns),
+ * so padding a short key with zero bytes never reorders it against a longer one.
+ */
+function sortByPrefix(order: Uint32Array, meta: Int32Array, kv: Uint8Array, pBits: number, iBits: number, prefixBytes: number): void {
+  const n = order.length;
+  const words = new Uint32Array(n * 2);
+  const big = new BigUint64Array(words.buffer);
+  const pad = 64 - pBits - prefixBytes * 8 - iBits;
+  for (let i = 0; i < n; i++) {
+    const rec = order[i]!;
+    const m = rec * 4;
+    const start = meta[m]!;
+    const len = meta[m + 1]!;
+    // Shift fields into a 64-bit accumulator held as (hi, lo).
+    let hi = 0;
+    let lo = meta[m + 3]!; // partition (pBits <= 31, so it fits the low word to start with)
+    for (let b = 0; b < prefixBytes; b++) {
+      const byte = b < len ? kv[start + b]! : 0;
+      hi = ((hi << 8) | (lo >>> 24)) >>> 0;
+      lo = ((lo << 8) | byte) >>> 0;
+    }
+    for (let k = 0; k < pad + iBits; k += 16) {
+      const bits = Math.min(16, pad + iBits - k);
+      hi = ((hi << bits) | (lo >>> (32 - bits))) >>> 0;
+      lo = (lo << bits) >>> 0;
+    }
+    words[2 * i] = (lo | i) >>> 0; // record position in the low iBits (little-endian: low word first)
+    words[2 * i + 1] = hi;
+  }
+  big.sort();
+  const mask = iBits >= 32 ? 0xffffffff : (1 << iBits) - 1;
+  const sorted = new Uint32Array(n);
+  for (let i = 0; i < n; i++) sorted[i] = order[(words[2 * i]! & mask) >>> 0]!;
+  order.set(sorted);
+  // Finish runs that tie on (partition, prefix) with the radix sort from the first byte after the prefix.
+  const tmp = new Uint32Array(n);
+  const counts = new Int32Array(257);
+  const pool: Int32Array[] = [];
+  const lowMask = ~mask >>> 0;
+  let runStart = 0;
+  for (let i = 1; i <= n; i++) {
+    const same = i < n && words[2 * i + 1] === words[2 * i - 1] && ((words[2 * i]! & lowMask) >>> 0) === ((words[2 * i - 2]! & lowMask) >>> 0);
+    if (same) continue;
+    if (i - runStart > 1) msd(order, tmp, meta, kv, runStart, i, prefixBytes, counts, pool);
+    runStart = i;
+  }
+}
+
+function radixOnly(order: Uint32Array, meta: Int32Array, kv: Uint8Array, partitions: number): void {
   const n = order.length;
   const tmp = new Uint32Array(n);
   // Stable counting sort by partition.
@@ -20,7 +83,8 @@ export function sortRecords(order: Uint32Array, meta: Int32Array, kv: Uint8Array
   for (let i = 0; i < n; i++) tmp[fill[meta[order[i]! * 4 + 3]!]!++] = order[i]!;
   order.set(tmp);
   const counts = new Int32Array(257);
-  for (let p = 0; p < partitions; p++) msd(order, tmp, meta, kv, starts[p]!, starts[p + 1]!, 0, counts);
+  const pool: Int32Array[] = [];
+  for (let p = 0; p < partitions; p++) msd(order, tmp, meta, kv, starts[p]!, starts[p + 1]!, 0, counts, pool);
 }
 
 /** Byte `depth` of a record's key, +1; 0 when the key has ended (ended keys sort first). */
@@ -28,7 +92,8 @@ function byteAt(meta: Int32Array, kv: Uint8Array, rec: number, depth: number): n
   return depth < meta[rec * 4 + 1]! ? kv[meta[rec * 4]! + depth]! + 1 : 0;
 }
 
-function msd(order: Uint32Array, tmp: Uint32Array, meta: Int32Array, kv: Uint8Array, lo: number, hi: number, depth: number, counts: Int32Array): void {
+/** `pool[d]` holds the bucket bounds of recursion level d (reused: one allocation per level, not per call). */
+function msd(order: Uint32Array, tmp: Uint32Array, meta: Int32Array, kv: Uint8Array, lo: number, hi: number, depth: number, counts: Int32Array, pool: Int32Array[]): void {
   for (;;) {
     const n = hi - lo;
     if (n < 2) return;
@@ -45,19 +110,23 @@ function msd(order: Uint32Array, tmp: Uint32Array, meta: Int32Array, kv: Uint8Ar
       depth++;
       continue;
     }
-    const bounds = new Int32Array(258);
-    for (let b = 0; b < 257; b++) bounds[b + 1] = bounds[b]! + counts[b]!;
-    const fill = bounds.slice(0, 257);
+    while (pool.length <= depth) pool.push(new Int32Array(258 * 2));
+    const bounds = pool[depth]!; // [0, 258): bucket starts; [258, 515): fill cursors
+    bounds[0] = 0;
+    for (let b = 0; b < 257; b++) {
+      bounds[b + 1] = bounds[b]! + counts[b]!;
+      bounds[258 + b] = bounds[b]!;
+    }
     for (let i = lo; i < hi; i++) {
       const rec = order[i]!;
-      tmp[lo + fill[byteAt(meta, kv, rec, depth)]!++] = rec;
+      tmp[lo + bounds[258 + byteAt(meta, kv, rec, depth)]!++] = rec;
     }
-    order.set(tmp.subarray(lo, hi), lo);
+    for (let i = lo; i < hi; i++) order[i] = tmp[i]!;
     // Bucket 0 holds keys that ended here: equal, already stable. Recurse into the others.
     for (let b = 1; b < 257; b++) {
       const s = lo + bounds[b]!;
       const e = lo + bounds[b + 1]!;
-      if (e - s > 1) msd(order, tmp, meta, kv, s, e, depth + 1, counts);
+      if (e - s > 1) msd(order, tmp, meta, kv, s, e, depth + 1, counts, pool);
     }
     return;
   }

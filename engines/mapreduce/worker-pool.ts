@@ -61,9 +61,13 @@ export class WorkerPool {
   async run(slot: number, spec: TaskSpec, timeoutMs: number): Promise<AttemptOutcome> {
     if (this.closed) return { status: 'killed', error: 'engine closed' };
     const s = this.slots[slot]!;
+    // WARNING: idle workers are unref'd so an engine never keeps the process alive; a busy one must be ref'd,
+    // or the event loop can empty while we wait for its answer.
+    s.worker.ref();
     try {
       await s.ready;
     } catch (err) {
+      s.worker.unref();
       this.replace(slot);
       return { status: 'failed', error: `worker thread failed to start: ${(err as Error).message}` };
     }
@@ -77,6 +81,7 @@ export class WorkerPool {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
+        worker.unref();
         if (replace && !this.closed) this.replace(slot);
         resolve(o);
       };

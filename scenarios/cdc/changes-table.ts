@@ -7,14 +7,14 @@ import type { Entity } from './change.ts';
 import type { CollapsedChange } from './collapse.ts';
 import { seqKey } from './sequence.ts';
 
-/** The entity's columns, then `_op` (I/U/D), `_seq` (encoded, see sequence.ts), `_ts` (change time), `_img`. */
+/** The entity's columns, then `_op` (I/U/D), `_seq` (encoded, see sequence.ts), `_ts` (change time), `_img_seq`. */
 export function changesSchema(entity: Entity): Schema {
   return [
     ...entity.schema,
     { name: '_op', type: 'utf8', doc: 'I, U or D' },
     { name: '_seq', type: 'utf8', doc: 'log sequence number in the order-preserving text form of sequence.ts' },
     { name: '_ts', type: 'timestamp', doc: 'when the change happened in the source' },
-    { name: '_img', type: 'bool', doc: 'whether the entity columns hold a full row image (false for a delete that carries only its key)' },
+    { name: '_img_seq', type: 'utf8', doc: 'sequence number of the change whose image the entity columns hold; NULL for a delete that carries only its key' },
   ];
 }
 
@@ -26,14 +26,15 @@ export function changesTable(entity: Entity, changes: readonly CollapsedChange[]
   const schema = changesSchema(entity);
   const columns: Record<string, LiteralValue[]> = Object.fromEntries(schema.map((f) => [f.name, new Array<LiteralValue>(changes.length)]));
   changes.forEach((c, i) => {
-    const image = c.op === 'D' ? c.lastImage : c.row;
+    const image = c.op === 'D' ? (c.lastImage?.row ?? null) : c.row;
+    const imageSeq = c.op === 'D' ? (c.lastImage?.seq ?? null) : c.seq;
     for (const f of entity.schema) {
       columns[f.name]![i] = entity.key.includes(f.name) ? c.row[f.name]! : (image?.[f.name] ?? null);
     }
     columns['_op']![i] = c.op;
     columns['_seq']![i] = seqKey(c.seq);
     columns['_ts']![i] = c.tsMs;
-    columns['_img']![i] = image !== null;
+    columns['_img_seq']![i] = imageSeq === null ? null : seqKey(imageSeq);
   });
   return tableFromColumns(schema, columns);
 }

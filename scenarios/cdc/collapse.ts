@@ -10,10 +10,11 @@ export interface CollapsedChange {
   /** I/U: the new image. D: the key columns. */
   readonly row: RowImage;
   /**
-   * D only: the latest I/U image of this key earlier in the same batch, or null. A soft delete keeps it, so that
-   * "insert then delete" in one batch ends like the same events split over two batches.
+   * D only: the latest I/U image of this key earlier in the same batch and its sequence number, or null. A soft
+   * delete keeps the newer of it and the stored row's image, so that "insert then delete" in one batch ends like
+   * the same events split over two batches.
    */
-  readonly lastImage: RowImage | null;
+  readonly lastImage: { readonly row: RowImage; readonly seq: bigint } | null;
 }
 
 /**
@@ -29,7 +30,7 @@ export function collapseBatch(entity: Entity, events: readonly ChangeEvent[]): C
     const before = last.get(k);
     if (before && before.seq > e.seq) throw new Error('collapseBatch: events must be sorted by sequence number');
     if (e.op === 'D') {
-      const lastImage = before ? (before.op === 'D' ? before.lastImage : before.row) : null;
+      const lastImage = before ? (before.op === 'D' ? before.lastImage : { row: before.row, seq: before.seq }) : null;
       last.set(k, { op: 'D', seq: e.seq, tsMs: e.tsMs, row: e.row, lastImage });
     } else {
       last.set(k, { op: e.op, seq: e.seq, tsMs: e.tsMs, row: e.row, lastImage: null });

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
-import { col, count, desc, sum, avg, tableFromRows } from '../../plan/index.ts';
+import { col, count, desc, sum, tableFromRows } from '../../plan/index.ts';
 import type { Schema } from '../../plan/types.ts';
 import { Session, udf } from '../../engines/dag/session.ts';
 
@@ -43,7 +43,7 @@ test('transformations are lazy; actions collect, count, show and describe', asyn
   const described = await df.describe();
   assert.deepEqual(described.find((r) => r.summary === 'count'), { summary: 'count', qty: 5n, price: 4n });
   assert.deepEqual(described.find((r) => r.summary === 'max'), { summary: 'max', qty: 4, price: 10 });
-  assert.match(await amounts.explain(), /== Physical Plan ==\nStage 0 \[shuffle 0: gather -> 1 partition\]/);
+  assert.match(await amounts.explain(), /== Physical Plan ==\nStage 0 \[result\] 2 tasks\n  Project country, qty, price, \(price \* qty\) AS amount\n    Filter/);
 });
 
 test('SQL on a temp view gives the same rows and the same physical plan as the DataFrame API', async () => {
@@ -103,9 +103,9 @@ test('UDFs give the same result in-engine and isolated in a child process', asyn
   const upper = udf((s: string | null) => (s === null ? null : s.toUpperCase()), 'utf8', 'upper');
   const isolated = await Session.builder().config('dag.workers', 2).config('dag.udfMode', 'isolated').getOrCreate();
   try {
-    const q = (s: Session) => s.createDataFrame(ROWS, S).select(upper('country').alias('c'), avg('qty').alias('x') && 'qty').orderBy('qty');
+    const q = (s: Session) => s.createDataFrame(ROWS, S).select(upper('country').alias('c'), 'qty').orderBy('qty');
     assert.deepEqual(await q(isolated).collect(), await q(spark).collect());
-    assert.deepEqual((await q(isolated).collect()).map((r) => r.c), ['FRANCE', 'SPAIN', 'SPAIN', null, null].sort() && ['FRANCE', 'SPAIN', 'FRANCE', 'SPAIN', null]);
+    assert.deepEqual((await q(isolated).collect()).map((r) => r.c), ['FRANCE', 'SPAIN', 'FRANCE', 'SPAIN', null]);
   } finally {
     await isolated.stop();
   }

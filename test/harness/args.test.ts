@@ -17,8 +17,12 @@ test('flags parse into settings; lists may be comma-separated or repeated', () =
 
 test('--engine-option and --clickhouse-url become typed engine options', () => {
   const a = parseCli(['--engine-option', 'mapreduce.blockSize=4194304', '--engine-option', 'dag.speculation=true', '--engine-option', 'x.name=abc', '--clickhouse-url', 'http://h:8123']);
-  assert.deepEqual(a.options, { 'mapreduce.blockSize': 4194304, 'dag.speculation': true, 'x.name': 'abc', 'clickhouse.url': 'http://h:8123' });
+  assert.deepEqual(a.options, { 'mapreduce.blockSize': 4194304, 'dag.speculation': true, 'x.name': 'abc', 'clickhouse-url': 'http://h:8123' });
   assert.throws(() => parseEngineOption('novalue'), UsageError);
+});
+
+test('--sizes are deduplicated and run smallest first', () => {
+  assert.deepEqual(parseCli(['--sizes', '1m,100k', '--sizes', '1e6']).sizes, [100_000, 1_000_000]);
 });
 
 test('--quick lowers iterations unless given', () => {

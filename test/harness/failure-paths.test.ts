@@ -2,15 +2,25 @@
 // its group left without a reference, a custom scenario's own check (WRONG), an unavailable variant and a child
 // that exhausts its heap (OOM). The run always goes on and writes its results.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { WrittenResults } from '../../harness/runner.ts';
-import { runCli, TEST_EXTENSION } from './run-cli.ts';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { runCli, startCli, TEST_EXTENSION } from './run-cli.ts';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempOut = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
 
 test('a UDF that never returns is killed at its 1 s budget and marked TIMEOUT; the run goes on', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'enginebench-timeout-'));
+  const out = tempOut('enginebench-timeout-');
   const started = Date.now();
   const run = await runCli([
     '--extension', TEST_EXTENSION, '--scenarios', 'test-spin-udf', '--engines', 'test-drop-row',
@@ -28,7 +38,7 @@ test('a UDF that never returns is killed at its 1 s budget and marked TIMEOUT; t
 });
 
 test('custom scenario: own samples and series, failing check is WRONG, unavailable variant, heap exhaustion is OOM', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'enginebench-custom-'));
+  const out = tempOut('enginebench-custom-');
   const run = await runCli([
     '--extension', TEST_EXTENSION, '--scenarios', 'test-custom-sum', '--sizes', '2k', '--iterations', '3',
     '--max-heap', '96', '--budget', '120s', '--out', out,
@@ -47,4 +57,26 @@ test('custom scenario: own samples and series, failing check is WRONG, unavailab
   assert.match((hog.status as { reason: string }).reason, /heap out of memory \(--max-old-space-size=96 MB\)/);
   assert.equal(r.engines.find((e) => e.name === 'loop')!.role, 'variant');
   assert.deepEqual(r.ranking, [], 'custom scenarios are not ranked');
+});
+
+test('Ctrl-C kills the running cell (its own process group) and exits 130 without writing results', async () => {
+  const out = tempOut('enginebench-sigint-');
+  const { child, done } = startCli([
+    '--extension', TEST_EXTENSION, '--scenarios', 'test-spin-udf', '--sizes', '2k', '--budget', '120s', '--out', out,
+  ]);
+  // Wait until the cell's child process is running (its spec file appears), then interrupt the runner.
+  const deadline = Date.now() + 60_000;
+  const specWritten = (): boolean => {
+    const runs = join(out, 'runs');
+    return existsSync(runs) && execFileSync('find', [runs, '-name', '*.spec.json']).toString().trim() !== '';
+  };
+  while (!specWritten() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill('SIGINT');
+  const run = await done;
+  assert.equal(run.code, 130, run.stderr);
+  assert.match(run.stderr, /interrupted \(SIGINT\): the running cell was killed; no results written/);
+  assert.ok(!existsSync(join(out, 'latest.json')));
+  const survivors = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(out) && l.includes('cell.ts'));
+  assert.deepEqual(survivors, [], 'no orphaned cell process');
 });

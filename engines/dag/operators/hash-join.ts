@@ -83,10 +83,19 @@ export function buildHashTable(build: Batch, probeTypes: readonly Vec[], on: rea
   const mask = cap - 1;
   const head = new Int32Array(cap).fill(-1);
   const next = new Int32Array(n);
+  // Rows with a NULL key never match: mark them once instead of testing every key per row.
+  let unusable: Uint8Array | null = null;
+  for (const k of keys) {
+    if (k.usable === null) continue;
+    unusable ??= new Uint8Array(n);
+    for (let i = 0; i < n; i++) unusable[i]! |= k.usable[i]! ^ 1;
+  }
+  const single = keys.length === 1 ? keys[0]!.values : null;
+  const float = kinds[0] === 'float';
   // Insert in reverse so chains list build rows in their original order.
   for (let i = n - 1; i >= 0; i--) {
-    if (keys.some((k) => k.usable !== null && k.usable[i] === 0)) continue;
-    const s = hashKeys(kinds, keys, i) & mask;
+    if (unusable !== null && unusable[i] === 1) continue;
+    const s = (single ? (float ? hashNumber(single[i]!) : mix32(single[i]!)) : hashKeys(kinds, keys, i)) & mask;
     next[i] = head[s]!;
     head[s] = i;
   }

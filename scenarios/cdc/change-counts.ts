@@ -1,0 +1,54 @@
+// Rows inserted, updated and deleted by one batch, read off the state before and after (outside the timed part):
+// what a MERGE statement reports as its row counts.
+import type * as arrow from 'apache-arrow';
+import { columnValues } from '../../plan/arrow.ts';
+import type { LiteralValue } from '../../plan/types.ts';
+import type { Entity } from './change.ts';
+import type { PatternName } from './pattern.ts';
+
+export interface ChangeCounts {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly deleted: number;
+}
+
+/** key → fingerprint of the live row (image and sequence number) for every key a reader sees. */
+function liveRows(entity: Entity, pattern: PatternName, state: arrow.Table): Map<string, string> {
+  const cols = Object.fromEntries(state.schema.fields.map((f) => [f.name, columnValues(state, f.name)]));
+  const text = (v: LiteralValue | undefined): string => (typeof v === 'bigint' ? `${v}n` : JSON.stringify(v ?? null));
+  const keyOf = (i: number): string => entity.key.map((k) => text(cols[k]![i])).join('|');
+  const print = (i: number): string => [...entity.schema.map((f) => text(cols[f.name]![i])), text(cols['_seq']?.[i])].join('|');
+  const out = new Map<string, string>();
+  if (pattern === 'insert-only-history') {
+    const latest = new Map<string, number>();
+    for (let i = 0; i < state.numRows; i++) {
+      const k = keyOf(i);
+      const j = latest.get(k);
+      if (j === undefined || String(cols['_seq']![i]) > String(cols['_seq']![j])) latest.set(k, i);
+    }
+    for (const [k, i] of latest) if (cols['_op']![i] !== 'D') out.set(k, print(i));
+    return out;
+  }
+  const deleted = pattern === 'merge-hard-delete' ? cols['_deleted'] : pattern === 'merge-soft-delete' ? cols['is_deleted'] : undefined;
+  for (let i = 0; i < state.numRows; i++) if (!deleted?.[i]) out.set(keyOf(i), print(i));
+  return out;
+}
+
+/**
+ * Compare the live rows before and after a batch.
+ * @example countChanges(customers, 'merge-hard-delete', before, after) // { inserted: 3, updated: 10, deleted: 1 }
+ */
+export function countChanges(entity: Entity, pattern: PatternName, before: arrow.Table, after: arrow.Table): ChangeCounts {
+  const a = liveRows(entity, pattern, before);
+  const b = liveRows(entity, pattern, after);
+  let inserted = 0;
+  let updated = 0;
+  let deleted = 0;
+  for (const [k, print] of b) {
+    const old = a.get(k);
+    if (old === undefined) inserted++;
+    else if (old !== print) updated++;
+  }
+  for (const k of a.keys()) if (!b.has(k)) deleted++;
+  return { inserted, updated, deleted };
+}
