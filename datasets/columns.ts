@@ -155,6 +155,44 @@ export class Utf8Builder {
 }
 
 /**
+ * A Utf8 column whose rows are values of a small pool, given by index: the two-pass way to build low-cardinality
+ * string columns (first the exact byte size, then one tight copy loop), about twice as fast as pushing per row.
+ * Rows whose validity bit is clear get an empty slot; their index is ignored.
+ *
+ * @example
+ * pooledUtf8(new Int32Array([1, 0, 1]), [utf8Bytes('view'), utf8Bytes('click')]) // 'click', 'view', 'click'
+ */
+export function pooledUtf8(indices: Int32Array, pool: readonly Uint8Array[], validity?: Validity, columnName = 'string column'): arrow.Data {
+  const n = indices.length;
+  const lengths = new Int32Array(pool.length);
+  const starts = new Int32Array(pool.length);
+  let poolSize = 0;
+  for (let p = 0; p < pool.length; p++) {
+    starts[p] = poolSize;
+    lengths[p] = pool[p]!.length;
+    poolSize += pool[p]!.length;
+  }
+  const flat = new Uint8Array(poolSize);
+  for (let p = 0; p < pool.length; p++) flat.set(pool[p]!, starts[p]!);
+  const hasNulls = validity !== undefined && validity.nullCount > 0;
+  const offsets = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(hasNulls && validity!.isNull(i))) total += lengths[indices[i]!]!;
+    if (total > 2 ** 31 - 1) throw new Error(`${columnName} would exceed Arrow Utf8's 2 GiB per column; generate fewer rows`);
+    offsets[i + 1] = total;
+  }
+  const bytes = new Uint8Array(total);
+  for (let i = 0; i < n; i++) {
+    const start = offsets[i]!;
+    const len = offsets[i + 1]! - start;
+    const from = starts[indices[i]!]!;
+    for (let j = 0; j < len; j++) bytes[start + j] = flat[from + j]!;
+  }
+  return arrow.makeData({ type: new arrow.Utf8(), length: n, valueOffsets: offsets, data: bytes, ...nullProps(validity) });
+}
+
+/**
  * Assemble one Arrow table (a single record batch) whose Arrow schema is exactly `toArrowSchema(schema)`, so every
  * generated table has the same field order, types and nullability that engines expect.
  */

@@ -2,7 +2,7 @@
 // results can be set beside the published db-benchmark numbers: K large groups, N/K small groups, NAs, sortedness.
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
-import { buildTable, float64Data, int32Data, roundTo, Utf8Builder, Validity } from './columns.ts';
+import { buildTable, float64Data, int32Data, pooledUtf8, roundTo, Utf8Builder, utf8Bytes, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
 import { chooseDistinct, Prng } from './prng.ts';
@@ -89,9 +89,15 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     v3 = permute(v3, order);
   }
 
+  // Pools of the formatted labels for the K large groups (index = code, 0 = NULL); formatted per row otherwise.
+  const pool = k <= 100_000 ? Array.from({ length: k + 1 }, (_, c) => utf8Bytes(`id${String(c).padStart(3, '0')}`)) : null;
   const strings = (name: string, codes: Int32Array, width: number, hint: number): arrow.Data => {
-    const b = new Utf8Builder(rows, hint, `dbbench_groupby.${name}`);
     const valid = new Validity(rows);
+    if (pool && width === 3) {
+      if (naPct > 0) for (let i = 0; i < rows; i++) if (codes[i] === 0) valid.setNull(i);
+      return pooledUtf8(codes, pool, valid, `dbbench_groupby.${name}`);
+    }
+    const b = new Utf8Builder(rows, hint, `dbbench_groupby.${name}`);
     for (let i = 0; i < rows; i++) {
       const c = codes[i]!;
       if (c === 0) {

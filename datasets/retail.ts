@@ -4,7 +4,7 @@
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
 import { AliasTable } from './alias.ts';
-import { buildTable, float64Data, int32Data, roundTo, TimestampColumn, Utf8Builder, utf8Bytes, Validity } from './columns.ts';
+import { buildTable, float64Data, int32Data, pooledUtf8, roundTo, TimestampColumn, Utf8Builder, utf8Bytes, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, resolveParams } from './params.ts';
 import { chooseDistinct, Prng } from './prng.ts';
@@ -135,6 +135,13 @@ function catalogue(seed: number): Catalogue {
   return { codes: codes.map(utf8Bytes), descriptions, prices, categories, table };
 }
 
+/** Bytes of an ASCII string (invoice numbers), without TextEncoder's per-call overhead. */
+function asciiBytes(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
 function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
   checkRows(rows);
   checkSeed(seed);
@@ -167,10 +174,14 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const quantities = new AliasTable(QUANTITY_WEIGHTS);
   const nonProductCodes = NON_PRODUCT_CODES.map((n) => ({ code: utf8Bytes(n.code), description: utf8Bytes(n.description), price: n.price }));
 
-  const invoice = new Utf8Builder(rows, 6.05, 'transactions.invoice');
-  const stockCode = new Utf8Builder(rows, 6, 'transactions.stock_code');
-  const description = new Utf8Builder(rows, 22, 'transactions.description');
-  const country = new Utf8Builder(rows, 14.5, 'transactions.country');
+  // Strings are recorded as indices into pools and written in one pass at the end (columns.ts: pooledUtf8).
+  // Item pool: the products, then the non-product codes.
+  const codePool = [...products.codes, ...nonProductCodes.map((n) => n.code)];
+  const descriptionPool = [...products.descriptions, ...nonProductCodes.map((n) => n.description)];
+  const invoicePool: Uint8Array[] = [];
+  const invoiceIdx = new Int32Array(rows);
+  const itemIdx = new Int32Array(rows);
+  const countryIdx = new Int32Array(rows);
   const quantity = new Int32Array(rows);
   const price = new Float64Array(rows);
   const customer = new Int32Array(rows);
@@ -183,9 +194,9 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const dayMs = 86_400_000;
   let invoiceNo = FIRST_INVOICE;
   let row = 0;
-  // Per-line state of the previous line, for exact duplicates.
-  let prevCode: Uint8Array = products.codes[0]!;
-  let prevDesc: Uint8Array | null = null;
+  // The previous line, for exact duplicates.
+  let prevItem = 0;
+  let prevHasDesc = true;
   let prevQty = 0;
   let prevPrice = 0;
   while (row < rows) {
@@ -194,56 +205,39 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     // Cancellations always name the customer whose order is reversed.
     const guest = !cancelled && rngInv.chance(RETAIL_DIRT.nullCustomerInvoices / (1 - RETAIL_DIRT.cancelledInvoices));
     const cust = customerActivity.sample(rngInv);
-    const countryIdx = guest ? 0 : customerCountry[cust]!;
+    const country = guest ? 0 : customerCountry[cust]!;
     // Time advances with the position in the data set, so invoice numbers and dates grow together.
     const dayPos = (row / rows) * TRADING_DAYS;
     const day = Math.floor(dayPos);
     const minuteOfDay = OPEN_HOUR * 60 + Math.floor((dayPos - day) * OPEN_HOURS * 60);
     const dateMs = FIRST_DAY_MS + day * dayMs + minuteOfDay * 60_000;
     const sign = cancelled ? -1 : 1;
-    const invoicePrefix = cancelled ? 'C' : '';
+    const invoice = invoicePool.length;
+    invoicePool.push(asciiBytes(cancelled ? `C${invoiceNo}` : String(invoiceNo)));
     for (let l = 0; l < lines; l++, row++) {
-      invoice.pushNumber(invoicePrefix, invoiceNo, 6);
+      invoiceIdx[row] = invoice;
       invoiceDate.set(row, dateMs);
-      country.push(countryBytes[countryIdx]!);
+      countryIdx[row] = country;
       if (guest) customerValid.setNull(row);
       else customer[row] = customerIds[cust]!;
 
-      if (l > 0 && rngLine.chance(RETAIL_DIRT.duplicateLines)) {
-        stockCode.push(prevCode);
-        if (prevDesc) description.push(prevDesc);
-        else {
-          description.pushNull();
-          descriptionValid.setNull(row);
-        }
-        quantity[row] = prevQty;
-        price[row] = prevPrice;
-        continue;
-      }
-      if (rngLine.chance(RETAIL_DIRT.unknownCodeLines)) {
-        const n = nonProductCodes[rngLine.int(nonProductCodes.length)]!;
-        prevCode = n.code;
-        prevDesc = n.description;
-        prevQty = sign * (1 + rngLine.int(3));
-        prevPrice = n.price;
-      } else {
-        const p = rankToProduct[productPopularity.sample(rngLine)]!;
-        prevCode = products.codes[p]!;
-        prevQty = sign * QUANTITIES[quantities.sample(rngLine)]!;
-        if (rngLine.chance(RETAIL_DIRT.nullDescriptionLines)) {
-          prevDesc = null;
-          prevPrice = 0;
+      if (!(l > 0 && rngLine.chance(RETAIL_DIRT.duplicateLines))) {
+        if (rngLine.chance(RETAIL_DIRT.unknownCodeLines)) {
+          const j = rngLine.int(nonProductCodes.length);
+          prevItem = PRODUCT_COUNT + j;
+          prevHasDesc = true;
+          prevQty = sign * (1 + rngLine.int(3));
+          prevPrice = nonProductCodes[j]!.price;
         } else {
-          prevDesc = products.descriptions[p]!;
-          prevPrice = products.prices[p]!;
+          const p = rankToProduct[productPopularity.sample(rngLine)]!;
+          prevItem = p;
+          prevQty = sign * QUANTITIES[quantities.sample(rngLine)]!;
+          prevHasDesc = !rngLine.chance(RETAIL_DIRT.nullDescriptionLines);
+          prevPrice = prevHasDesc ? products.prices[p]! : 0;
         }
       }
-      stockCode.push(prevCode);
-      if (prevDesc) description.push(prevDesc);
-      else {
-        description.pushNull();
-        descriptionValid.setNull(row);
-      }
+      itemIdx[row] = prevItem;
+      if (!prevHasDesc) descriptionValid.setNull(row);
       quantity[row] = prevQty;
       price[row] = prevPrice;
     }
@@ -251,14 +245,14 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   }
 
   const transactions = buildTable(TRANSACTIONS, {
-    invoice: invoice.finish(),
-    stock_code: stockCode.finish(),
-    description: description.finish(descriptionValid),
+    invoice: pooledUtf8(invoiceIdx, invoicePool, undefined, 'transactions.invoice'),
+    stock_code: pooledUtf8(itemIdx, codePool, undefined, 'transactions.stock_code'),
+    description: pooledUtf8(itemIdx, descriptionPool, descriptionValid, 'transactions.description'),
     quantity: int32Data(quantity),
     invoice_date: invoiceDate.finish(),
     price: float64Data(price),
     customer_id: int32Data(customer, customerValid),
-    country: country.finish(),
+    country: pooledUtf8(countryIdx, countryBytes, undefined, 'transactions.country'),
   });
   return new Map([
     ['transactions', transactions],

@@ -3,7 +3,7 @@
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
 import { AliasTable, zipfWeights } from './alias.ts';
-import { buildTable, float64Data, int32Data, roundTo, TimestampColumn, Utf8Builder, utf8Bytes } from './columns.ts';
+import { buildTable, float64Data, int32Data, pooledUtf8, roundTo, TimestampColumn, utf8Bytes } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, choiceParam, intParam, numberParam, resolveParams } from './params.ts';
 import { Prng } from './prng.ts';
@@ -49,13 +49,13 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const types = new AliasTable(EVENT_TYPES.map((e) => e.share));
   const typeBytes = EVENT_TYPES.map((e) => utf8Bytes(e.name));
   const means = EVENT_TYPES.map((e) => e.meanValue);
-  const eventType = new Utf8Builder(rows, 6, 'user_events.event_type');
+  const typeIdx = new Int32Array(rows);
   const value = new Float64Array(rows);
   const rngType = Prng.stream(seed, 'user_events.event_type');
   const rngValue = Prng.stream(seed, 'user_events.value');
   for (let i = 0; i < rows; i++) {
     const t = types.sample(rngType);
-    eventType.push(typeBytes[t]!);
+    typeIdx[i] = t;
     value[i] = roundTo(rngValue.exponential(means[t]!), 2);
   }
 
@@ -66,7 +66,7 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
 
   const table = buildTable(SCHEMA, {
     user_id: int32Data(userIds),
-    event_type: eventType.finish(),
+    event_type: pooledUtf8(typeIdx, typeBytes, undefined, 'user_events.event_type'),
     ts: ts.finish(),
     value: float64Data(value),
   });

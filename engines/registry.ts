@@ -4,8 +4,9 @@ import { duckdbEngine } from './duckdb/index.ts';
 import { polarsEngine } from './polars/index.ts';
 import { clickhouseEngine } from './clickhouse/index.ts';
 import { dagEngine } from './dag/index.ts';
+import { dataframeEngine } from './dataframe/index.ts';
 
-export const ENGINES: readonly EngineDescriptor[] = [duckdbEngine, dagEngine, polarsEngine, clickhouseEngine];
+export const ENGINES: readonly EngineDescriptor[] = [duckdbEngine, dagEngine, dataframeEngine, polarsEngine, clickhouseEngine];
 
 /**
  * The engine called `name`; throws an Error listing the valid names otherwise.

@@ -78,7 +78,7 @@ async function runQueryCell(
     await nextTurn();
 
     const coldStart = now();
-    let last = await engine.run(plan);
+    await engine.run(plan);
     const coldMs = now() - coldStart;
 
     const iterations = iterationsThatFit({
@@ -89,6 +89,9 @@ async function runQueryCell(
     });
     const samplesMs: number[] = [];
     let phase: 'warmup' | 'run' = 'warmup';
+    // Only the final iteration's result is kept (to be written and compared): holding an earlier one would keep
+    // it alive through the next timed run, billing that run for a collection it should not pay.
+    let last: arrow.Table | null = null;
     const bench = new Bench({
       iterations,
       time: 0,
@@ -104,9 +107,12 @@ async function runQueryCell(
         // Timed here rather than by tinybench so samples keep their order (tinybench retains them sorted)
         // and exclude its bookkeeping; tinybench still drives warm-up and iteration counts.
         const t0 = now();
-        last = await engine.run(plan);
+        const result = await engine.run(plan);
         const ms = now() - t0;
-        if (phase === 'run') samplesMs.push(ms);
+        if (phase === 'run') {
+          samplesMs.push(ms);
+          if (samplesMs.length === iterations) last = result;
+        }
         return { overriddenDuration: ms };
       },
       {
@@ -125,10 +131,13 @@ async function runQueryCell(
     await bench.run();
     const task = bench.tasks[0]!;
     if (task.result.state === 'errored') throw task.result.error;
-    if (samplesMs.length === 0) throw new Error('tinybench recorded no timed iteration');
+    if (samplesMs.length !== iterations || last === null) {
+      throw new Error(`expected ${iterations} timed iterations, tinybench ran ${samplesMs.length}`);
+    }
+    const result: arrow.Table = last;
 
     const metrics = engine.metrics();
-    writeFileAtomic(spec.resultPath, arrow.tableToIPC(last, 'file'));
+    writeFileAtomic(spec.resultPath, arrow.tableToIPC(result, 'file'));
     if (droppedEvents > 0) events.push({ type: 'log', message: `${droppedEvents} further events dropped` });
     writeFileAtomic(spec.eventsPath, JSON.stringify(events, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
     return {
@@ -138,7 +147,7 @@ async function runQueryCell(
       stats: summarise(samplesMs),
       peakRssBytes: peakRssBytes(),
       metrics,
-      resultRows: last.numRows,
+      resultRows: result.numRows,
       wroteResult: true,
     };
   } finally {

@@ -69,7 +69,7 @@ export interface BenchOutput {
 }
 
 /** One cell to run: which scenario, engine (or variant) and size, and how it is decided before running. */
-interface PlannedCell {
+export interface PlannedCell {
   readonly scenario: Scenario;
   readonly engine: string;
   readonly rows: number;
@@ -79,7 +79,7 @@ interface PlannedCell {
 }
 
 /** A group that shares one dataset and one reference: a scenario at one size. */
-interface CellGroup {
+export interface CellGroup {
   readonly scenario: Scenario;
   readonly rows: number;
   readonly plan: PlanNode | null;
@@ -118,7 +118,8 @@ async function availability(engines: readonly EngineDescriptor[], options: Bench
   return out;
 }
 
-async function planGroups(settings: BenchSettings, engines: readonly EngineDescriptor[]): Promise<CellGroup[]> {
+/** Expand the settings into groups of cells, deciding up front the cells that cannot run (unavailable, unsupported). */
+export async function planGroups(settings: BenchSettings, engines: readonly EngineDescriptor[]): Promise<CellGroup[]> {
   const unavailable = await availability(engines, settings.options);
   const budgetFor = (rows: number): number => settings.budgetMs ?? defaultBudgetMs(rows);
   const groups: CellGroup[] = [];

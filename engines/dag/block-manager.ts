@@ -11,6 +11,36 @@ export class BlockManager {
   private readonly results = new Map<number, (Batch | undefined)[]>();
   /** cacheId → partitions; survives across jobs. */
   private readonly caches = new Map<number, (Batch | undefined)[]>();
+  /** `${jobId}:${matchesId}` → per probe partition, the matched-left-rows bitmap of a broadcast-left join task. */
+  private readonly matches = new Map<string, (Uint8Array | undefined)[]>();
+
+  putMatches(jobId: number, matchesId: number, partition: number, bitmap: Uint8Array): void {
+    const key = `${jobId}:${matchesId}`;
+    let slots = this.matches.get(key);
+    if (!slots) this.matches.set(key, (slots = []));
+    slots[partition] = bitmap;
+  }
+
+  /** Probe partitions (of `partitions`) whose matched bitmap has not been reported in this job. */
+  missingMatches(jobId: number, matchesId: number, partitions: number): number[] {
+    const slots = this.matches.get(`${jobId}:${matchesId}`) ?? [];
+    const missing: number[] = [];
+    for (let p = 0; p < partitions; p++) if (slots[p] === undefined) missing.push(p);
+    return missing;
+  }
+
+  /** The OR of every probe partition's matched bitmap (Spark folds the BitSets the same way); null if any is missing. */
+  foldedMatches(jobId: number, matchesId: number, partitions: number): Uint8Array | null {
+    if (this.missingMatches(jobId, matchesId, partitions).length > 0) return null;
+    const slots = this.matches.get(`${jobId}:${matchesId}`) ?? [];
+    const rows = slots[0]?.length ?? 0; // every bitmap has one byte per broadcast (left) row
+    const out = new Uint8Array(new SharedArrayBuffer(rows));
+    for (let p = 0; p < partitions; p++) {
+      const m = slots[p]!;
+      for (let i = 0; i < rows; i++) out[i]! |= m[i]!;
+    }
+    return out;
+  }
 
   private slotsFor(jobId: number, out: StageOutput): (Batch[] | Batch | undefined)[] {
     let map: Map<string | number, (Batch[] | Batch | undefined)[]>;
@@ -100,7 +130,7 @@ export class BlockManager {
 
   /** Forget a finished job's shuffle, broadcast and result blocks (cached partitions stay). */
   endJob(jobId: number): void {
-    for (const map of [this.shuffles, this.broadcasts]) for (const k of [...map.keys()]) if (k.startsWith(`${jobId}:`)) map.delete(k);
+    for (const map of [this.shuffles, this.broadcasts, this.matches]) for (const k of [...map.keys()]) if (k.startsWith(`${jobId}:`)) map.delete(k);
     this.results.delete(jobId);
   }
 }

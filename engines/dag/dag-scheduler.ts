@@ -51,8 +51,10 @@ interface PendingTask {
 }
 
 type Inputs =
-  | { readonly ok: true; shuffle: [string, WireBatch[]][]; broadcast: [number, WireBatch][]; cached: [string, WireBatch][] }
-  | { readonly ok: false; readonly parent: Stage; readonly what: string };
+  | { readonly ok: true; shuffle: [string, WireBatch[]][]; broadcast: [number, WireBatch][]; cached: [string, WireBatch][]; matches: [number, Uint8Array][] }
+  | { readonly ok: false; readonly parent: Stage; readonly what: string }
+  /** A broadcast-left join's unmatched-rows task whose sibling probe tasks (same stage) have not all reported. */
+  | { readonly ok: 'wait'; readonly matchesId: number; readonly missing: readonly number[] };
 
 /** Run a job to completion; `t0` is the run's start on the injected clock (timeline times are relative to it). */
 export function runJob(job: Job, jobId: number, deps: SchedulerDeps, t0: number): Promise<JobRun> {
@@ -74,6 +76,8 @@ export function runJob(job: Job, jobId: number, deps: SchedulerDeps, t0: number)
 
   const producerOf = (pred: (s: Stage) => boolean): Stage => stages.find(pred)!;
   const isDone = (s: Stage): boolean => blocks.missing(jobId, s.output, s.partitions).length === 0;
+  const hasSiblingWork = (t: PendingTask): boolean =>
+    queue.some((q) => q.stage === t.stage && q.partition !== t.partition) || [...running.keys()].some((k) => k.startsWith(`${t.stage.id}:`));
   const hasWork = (s: Stage): boolean => queue.some((t) => t.stage === s) || [...running.keys()].some((k) => k.startsWith(`${s.id}:`));
 
   return new Promise<JobRun>((resolve, reject) => {
@@ -109,7 +113,7 @@ export function runJob(job: Job, jobId: number, deps: SchedulerDeps, t0: number)
     };
 
     const resolveInputs = (task: PendingTask): Inputs => {
-      const out: Inputs = { ok: true, shuffle: [], broadcast: [], cached: [] };
+      const out: Inputs = { ok: true, shuffle: [], broadcast: [], cached: [], matches: [] };
       for (const read of leafReads(task.stage.root, task.partition)) {
         switch (read.kind) {
           case 'scan':
@@ -139,6 +143,12 @@ export function runJob(job: Job, jobId: number, deps: SchedulerDeps, t0: number)
             const got = blocks.cached(read.cacheId, read.partition);
             if (!got) return { ok: false, parent, what: `cached partition ${read.cacheId}:${read.partition}` };
             out.cached.push([`${read.cacheId}:${read.partition}`, toWire(got)]);
+            break;
+          }
+          case 'joinMatches': {
+            const folded = blocks.foldedMatches(jobId, read.matchesId, read.probePartitions);
+            if (!folded) return { ok: 'wait', matchesId: read.matchesId, missing: blocks.missingMatches(jobId, read.matchesId, read.probePartitions) };
+            out.matches.push([read.matchesId, folded]);
             break;
           }
           default: {
@@ -174,6 +184,7 @@ export function runJob(job: Job, jobId: number, deps: SchedulerDeps, t0: number)
           shuffle: inputs.shuffle,
           broadcast: inputs.broadcast,
           cached: inputs.cached,
+          matches: inputs.matches,
         })
         .then((reply) => {
           running.delete(key);
@@ -197,6 +208,7 @@ export function runJob(job: Job, jobId: number, deps: SchedulerDeps, t0: number)
           }
           // WARNING: blocks arrive with dictionary ids only; the driver registered every loaded dictionary at load.
           const got = reply.blocks!.map((b) => deps.blocksFromWire(b));
+          for (const [matchesId, part, bitmap] of reply.matches ?? []) blocks.putMatches(jobId, matchesId, part, bitmap);
           rowsIn += reply.rowsIn ?? 0;
           if (task.stage.output.kind === 'shuffle') {
             let rows = 0;
@@ -231,19 +243,39 @@ export function runJob(job: Job, jobId: number, deps: SchedulerDeps, t0: number)
 
     const pump = (): void => {
       if (finished) return;
-      while (freeSlots.length > 0 && queue.length > 0) {
-        const task = queue.shift()!;
+      let next = 0;
+      while (freeSlots.length > 0 && next < queue.length) {
+        const task = queue[next]!;
         const inputs = resolveInputs(task);
-        if (!inputs.ok) {
+        if (inputs.ok === 'wait') {
+          // Waits for its sibling probe tasks. If none of them is pending (their bitmaps belong to an earlier job,
+          // e.g. when only this partition of a cached stage is recomputed), recompute the siblings from lineage.
+          if (!hasSiblingWork(task)) {
+            emit({ type: 'log', message: `job ${jobId}: matches ${inputs.matchesId} missing for ${inputs.missing.length} probe task(s); recomputing stage ${task.stage.id}'s other partitions` });
+            for (let p = 0; p < task.stage.partitions; p++) {
+              if (p === task.partition || running.has(`${task.stage.id}:${p}`) || queue.some((t) => t.stage === task.stage && t.partition === p)) continue;
+              queue.push({ stage: task.stage, partition: p });
+            }
+          }
+          next++;
+          continue;
+        }
+        queue.splice(next, 1);
+        if (inputs.ok === false) {
           // Fetch failure: drop this stage's pending tasks; lineage recomputes the parent's missing partitions
           // (and only those), after which submitStages resubmits this stage's missing tasks.
           const missing = blocks.missing(jobId, inputs.parent.output, inputs.parent.partitions);
           emit({ type: 'log', message: `job ${jobId}: fetch failed for ${inputs.what} in stage ${task.stage.id}; resubmitting ${missing.length} task(s) of stage ${inputs.parent.id}` });
           for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.stage === task.stage) queue.splice(i, 1);
           submitStages();
+          next = 0;
           continue;
         }
         launch(task, freeSlots.shift()!, inputs);
+      }
+      if (running.size === 0 && queue.length > 0 && freeSlots.length > 0) {
+        fail(new Error(`internal: job ${jobId} has ${queue.length} queued task(s) that can never start`));
+        return;
       }
       if (queue.length === 0 && running.size === 0) {
         if (isDone(resultStage)) {

@@ -8,6 +8,8 @@ function cols(node: PhysicalNode): string {
   return node.schema.map((f) => f.name).join(', ');
 }
 
+const JOIN_NAMES = { broadcast: 'BroadcastHashJoin', shuffled: 'ShuffledHashJoin', 'broadcast-left': 'BroadcastHashJoin(build left)' } as const;
+
 export function physicalNodeToString(node: PhysicalNode): string {
   switch (node.kind) {
     case 'scan':
@@ -25,7 +27,9 @@ export function physicalNodeToString(node: PhysicalNode): string {
     case 'hashAggregate':
       return `HashAggregate(${node.mode}) keys=[${node.keys.join(', ')}] aggs=[${node.aggregates.map(aggregateToString).join(', ')}]`;
     case 'hashJoin':
-      return `${node.strategy === 'broadcast' ? 'BroadcastHashJoin' : 'ShuffledHashJoin'} ${node.how} on ${node.on.map((k) => `${k.left} = ${k.right}`).join(' AND ')}`;
+      return `${JOIN_NAMES[node.strategy]} ${node.how} on ${node.on.map((k) => `${k.left} = ${k.right}`).join(' AND ')}${node.matchesId === null ? '' : ` (reports matches=${node.matchesId})`}`;
+    case 'unmatchedRows':
+      return `UnmatchedLeftRows broadcast=${node.broadcastId} matches=${node.matchesId} of ${node.probePartitions} task${node.probePartitions === 1 ? '' : 's'} [${cols(node)}]`;
     case 'sort':
       return `Sort ${node.keys.map((k) => `${k.column} ${k.ascending ? 'ASC' : 'DESC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ')}${node.limit === null ? '' : ` limit=${node.limit}`}`;
     case 'limit':

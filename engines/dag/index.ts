@@ -16,7 +16,7 @@ import { explainJob } from './explain-physical.ts';
 import { NO_FAULTS, type FaultPolicy } from './fault-policy.ts';
 import { optimize } from './optimizer/index.ts';
 import type { Job } from './physical-plan.ts';
-import { splitStages, type CacheEntry, type LoadedTableInfo } from './stage-splitter.ts';
+import { JOIN_STRATEGIES, splitStages, type CacheEntry, type JoinStrategy, type LoadedTableInfo } from './stage-splitter.ts';
 import { fromWire, registerDicts, type DictRegistry } from './wire.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -28,8 +28,10 @@ export interface DagOptions {
   readonly partitions: number;
   /** Reduce partitions of each hash shuffle. Default: workers. */
   readonly shufflePartitions: number;
-  /** Right sides estimated at or below this size are broadcast. Default 10 MiB (Spark's default). */
+  /** Join sides estimated at or below this size are broadcast (right first). Default 10 MiB (Spark's default). */
   readonly broadcastThresholdBytes: number;
+  /** `auto` (by size) or one join strategy forced for every join, as a Spark join hint would. */
+  readonly joinStrategy: JoinStrategy;
   /** Attempts per task before the job aborts. Default 4 (spark.task.maxFailures). */
   readonly maxTaskAttempts: number;
   /** `in-engine` (UDFs run inside the worker threads) or `isolated` (rows serialised to a child process). */
@@ -51,7 +53,10 @@ function readOptions(options: EngineContext['options']): DagOptions {
   const udfMode = String(get('udfMode') ?? 'in-engine');
   if (udfMode !== 'in-engine' && udfMode !== 'isolated') throw new EngineError(`option dag.udfMode must be 'in-engine' or 'isolated', got '${udfMode}'`, 'bad-input');
   const optimizer = get('optimizer');
+  const joinStrategy = String(get('joinStrategy') ?? 'auto') as JoinStrategy;
+  if (!JOIN_STRATEGIES.includes(joinStrategy)) throw new EngineError(`option dag.joinStrategy must be one of ${JOIN_STRATEGIES.join(', ')}, got '${joinStrategy}'`, 'bad-input');
   return {
+    joinStrategy,
     workers,
     partitions: int('partitions', workers),
     shufflePartitions: int('shufflePartitions', workers),
@@ -140,6 +145,7 @@ export class DagEngine implements Engine {
       tables: this.tables,
       shufflePartitions: this.options.shufflePartitions,
       broadcastThresholdBytes: this.options.broadcastThresholdBytes,
+      joinStrategy: this.options.joinStrategy,
       ...(cache ? { cache } : {}),
     });
     return { optimized, job };

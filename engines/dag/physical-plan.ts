@@ -21,12 +21,32 @@ export type PhysicalNode =
     }
   | {
       readonly kind: 'hashJoin';
-      /** broadcast: the build side is a whole broadcast relation; shuffled: both sides are co-partitioned. */
-      readonly strategy: 'broadcast' | 'shuffled';
+      /**
+       * broadcast: the build side is the whole (small) right relation, broadcast; shuffled: both sides are
+       * co-partitioned and the right partition is built. broadcast-left: the build side is the whole (small)
+       * LEFT relation, broadcast, and `probe` streams partitions of the right side (Spark's BuildLeft). For a left
+       * join this node emits matched pairs only and reports which build rows it matched under `matchesId`; an
+       * `unmatchedRows` partition emits the rest once.
+       */
+      readonly strategy: 'broadcast' | 'shuffled' | 'broadcast-left';
       readonly probe: PhysicalNode;
       readonly build: PhysicalNode;
       readonly how: 'inner' | 'left';
       readonly on: readonly JoinKey[];
+      /** broadcast-left left joins: the id under which each task reports its matched-build-rows bitmap. */
+      readonly matchesId: number | null;
+      readonly schema: Schema;
+    }
+  | {
+      /**
+       * The left rows of a broadcast-left LEFT join that no probe task matched, padded with NULL right columns.
+       * Reads the broadcast and the OR of every probe task's matched bitmap (Spark's BroadcastNestedLoopJoin
+       * BuildLeft folds the same bitsets), so it runs after all `probePartitions` tasks of its join.
+       */
+      readonly kind: 'unmatchedRows';
+      readonly broadcastId: number;
+      readonly matchesId: number;
+      readonly probePartitions: number;
       readonly schema: Schema;
     }
   | { readonly kind: 'sort'; readonly input: PhysicalNode; readonly keys: readonly SortKey[]; readonly limit: number | null; readonly schema: Schema }
@@ -84,6 +104,7 @@ export function physicalChildren(node: PhysicalNode): readonly PhysicalNode[] {
     case 'shuffleRead':
     case 'broadcastRead':
     case 'cachedRead':
+    case 'unmatchedRows':
       return [];
     case 'filter':
     case 'project':
@@ -108,7 +129,9 @@ export type LeafRead =
   | { readonly kind: 'scan'; readonly table: string; readonly partition: number }
   | { readonly kind: 'shuffleRead'; readonly shuffleId: number; readonly partition: number }
   | { readonly kind: 'broadcastRead'; readonly broadcastId: number }
-  | { readonly kind: 'cachedRead'; readonly cacheId: number; readonly partition: number };
+  | { readonly kind: 'cachedRead'; readonly cacheId: number; readonly partition: number }
+  /** Every probe task's matched bitmap of a broadcast-left join (produced by tasks of the same stage). */
+  | { readonly kind: 'joinMatches'; readonly matchesId: number; readonly probePartitions: number };
 
 /**
  * The leaves the task of partition `p` reads: a union routes p to one child, a broadcast is read whole.
@@ -124,6 +147,11 @@ export function leafReads(node: PhysicalNode, p: number): LeafRead[] {
       return [{ kind: 'broadcastRead', broadcastId: node.broadcastId }];
     case 'cachedRead':
       return [{ kind: 'cachedRead', cacheId: node.cacheId, partition: p }];
+    case 'unmatchedRows':
+      return [
+        { kind: 'broadcastRead', broadcastId: node.broadcastId },
+        { kind: 'joinMatches', matchesId: node.matchesId, probePartitions: node.probePartitions },
+      ];
     case 'union': {
       const { index, partition } = unionChild(node, p);
       return leafReads(node.inputs[index]!.node, partition);

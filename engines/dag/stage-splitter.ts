@@ -25,7 +25,16 @@ export interface PlannerEnv {
   readonly broadcastThresholdBytes: number;
   /** Cached plan nodes (by identity). */
   readonly cache?: ReadonlyMap<PlanNode, CacheEntry>;
+  /** `auto` (default) chooses by size; the others force one strategy for every join (as a Spark join hint). */
+  readonly joinStrategy?: JoinStrategy;
 }
+
+/**
+ * How equi-joins are planned. auto: broadcast the right side if it is small, else the left side if it is small
+ * (for a LEFT join the unmatched left rows are then emitted once, after every probe task), else shuffle both.
+ */
+export type JoinStrategy = 'auto' | 'broadcast-right' | 'broadcast-left' | 'shuffled';
+export const JOIN_STRATEGIES: readonly JoinStrategy[] = ['auto', 'broadcast-right', 'broadcast-left', 'shuffled'];
 
 interface Planned {
   readonly node: PhysicalNode;
@@ -69,6 +78,7 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
   const producer = new Map<string, number>(); // `shuffle:1` / `broadcast:0` / `cache:3` → stage id
   let shuffles = 0;
   let broadcasts = 0;
+  let matchesIds = 0;
 
   const parentsOf = (node: PhysicalNode): number[] => {
     const out = new Set<number>();
@@ -78,6 +88,7 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
           out.add(producer.get(`shuffle:${n.shuffleId}`)!);
           return;
         case 'broadcastRead':
+        case 'unmatchedRows':
           out.add(producer.get(`broadcast:${n.broadcastId}`)!);
           return;
         case 'cachedRead':
@@ -166,18 +177,47 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
       case 'join': {
         const left = toPhysical(node.left);
         const right = toPhysical(node.right);
-        const bytes = estimateBytes(node.right, env.tables);
-        if (bytes <= env.broadcastThresholdBytes) {
-          const broadcastId = broadcasts++;
-          producer.set(`broadcast:${broadcastId}`, addStage(right, { kind: 'broadcast', broadcastId }));
-          notes.push(`broadcast hash join: right side estimated ${fmtBytes(bytes)} ≤ threshold ${fmtBytes(env.broadcastThresholdBytes)}`);
-          const build: PhysicalNode = { kind: 'broadcastRead', broadcastId, schema: right.node.schema };
-          return { node: { kind: 'hashJoin', strategy: 'broadcast', probe: left.node, build, how: node.how, on: node.on, schema }, partitions: left.partitions };
+        const rightBytes = estimateBytes(node.right, env.tables);
+        const leftBytes = estimateBytes(node.left, env.tables);
+        const threshold = env.broadcastThresholdBytes;
+        const forced = env.joinStrategy ?? 'auto';
+        const strategy: Exclude<JoinStrategy, 'auto'> =
+          forced !== 'auto' ? forced : rightBytes <= threshold ? 'broadcast-right' : leftBytes <= threshold ? 'broadcast-left' : 'shuffled';
+        const why = (side: string, bytes: number, cmp: string) => (forced !== 'auto' ? 'forced by the joinStrategy option' : `${side} side estimated ${fmtBytes(bytes)} ${cmp} threshold ${fmtBytes(threshold)}`);
+        switch (strategy) {
+          case 'broadcast-right': {
+            const broadcastId = broadcasts++;
+            producer.set(`broadcast:${broadcastId}`, addStage(right, { kind: 'broadcast', broadcastId }));
+            notes.push(`broadcast hash join: ${why('right', rightBytes, '≤')}`);
+            const build: PhysicalNode = { kind: 'broadcastRead', broadcastId, schema: right.node.schema };
+            return { node: { kind: 'hashJoin', strategy: 'broadcast', probe: left.node, build, how: node.how, on: node.on, matchesId: null, schema }, partitions: left.partitions };
+          }
+          case 'broadcast-left': {
+            // Build on the small left side once per executor; tasks stream the big right side's partitions, so the
+            // big side is never shuffled. A LEFT join must still keep every left row exactly once: each task reports
+            // which left rows it matched, and one extra partition emits the rows no task matched.
+            const broadcastId = broadcasts++;
+            producer.set(`broadcast:${broadcastId}`, addStage(left, { kind: 'broadcast', broadcastId }));
+            notes.push(`broadcast hash join (build left): ${why('left', leftBytes, '≤')}${forced === 'auto' ? `, right side ${fmtBytes(rightBytes)} is not` : ''}`);
+            const build: PhysicalNode = { kind: 'broadcastRead', broadcastId, schema: left.node.schema };
+            const matchesId = node.how === 'left' ? matchesIds++ : null;
+            const join: PhysicalNode = { kind: 'hashJoin', strategy: 'broadcast-left', probe: right.node, build, how: node.how, on: node.on, matchesId, schema };
+            if (matchesId === null) return { node: join, partitions: right.partitions };
+            const unmatched: PhysicalNode = { kind: 'unmatchedRows', broadcastId, matchesId, probePartitions: right.partitions, schema };
+            return {
+              node: { kind: 'union', inputs: [{ node: join, partitions: right.partitions }, { node: unmatched, partitions: 1 }], schema },
+              partitions: right.partitions + 1,
+            };
+          }
+          case 'shuffled': {
+            notes.push(`shuffled hash join: ${forced !== 'auto' ? 'forced by the joinStrategy option' : `both sides estimated above the broadcast threshold ${fmtBytes(threshold)} (left ${fmtBytes(leftBytes)}, right ${fmtBytes(rightBytes)})`}`);
+            const l = exchange(left, node.on.map((k) => k.left), env.shufflePartitions);
+            const r = exchange(right, node.on.map((k) => k.right), env.shufflePartitions);
+            return { node: { kind: 'hashJoin', strategy: 'shuffled', probe: l.node, build: r.node, how: node.how, on: node.on, matchesId: null, schema }, partitions: env.shufflePartitions };
+          }
+          default:
+            return assertNever(strategy, 'join strategy');
         }
-        notes.push(`shuffled hash join: right side estimated ${fmtBytes(bytes)} > broadcast threshold ${fmtBytes(env.broadcastThresholdBytes)}`);
-        const l = exchange(left, node.on.map((k) => k.left), env.shufflePartitions);
-        const r = exchange(right, node.on.map((k) => k.right), env.shufflePartitions);
-        return { node: { kind: 'hashJoin', strategy: 'shuffled', probe: l.node, build: r.node, how: node.how, on: node.on, schema }, partitions: env.shufflePartitions };
       }
       case 'sort': {
         const child = toPhysical(node.input);

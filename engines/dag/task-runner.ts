@@ -2,11 +2,11 @@
 // (shuffle blocks, a broadcast piece, a cached partition or result rows). Runs inside a worker thread.
 // WARNING: operators are pure functions of their inputs; all per-task state lives in this call.
 import { assertNever, exprChildren, type Expr } from '../../plan/types.ts';
-import { concatBatches, type Batch, type Vec } from './columnar.ts';
+import { alloc, concatBatches, type Batch, type Vec } from './columnar.ts';
 import { evaluate, type EvalContext } from './expressions.ts';
 import { filter } from './operators/filter.ts';
 import { hashAggregate } from './operators/hash-aggregate.ts';
-import { buildHashTable, hashJoinProbe, type BuiltTable } from './operators/hash-join.ts';
+import { buildHashTable, hashJoinProbe, hashJoinStreamRight, unmatchedLeftRows, type BuiltTable } from './operators/hash-join.ts';
 import { latestPerKey } from './operators/latest-per-key.ts';
 import { limit } from './operators/limit.ts';
 import { project } from './operators/project.ts';
@@ -26,6 +26,8 @@ export interface TaskInputs {
   readonly broadcast: ReadonlyMap<number, Batch>;
   /** Cached partitions. Key: `${cacheId}:${partition}`. */
   readonly cached: ReadonlyMap<string, Batch>;
+  /** Broadcast-left joins: the OR of every probe task's matched-left-rows bitmap, by matchesId. */
+  readonly matches: ReadonlyMap<number, Uint8Array>;
   /** Per-worker cache of hash tables built on broadcasts, keyed by job and broadcast (Spark builds once per executor). */
   readonly builtTables: Map<string, BuiltTable>;
   readonly jobId: number;
@@ -36,13 +38,21 @@ export interface TaskResult {
   /** shuffle: one block per reduce partition; otherwise one batch. */
   readonly blocks: Batch[];
   readonly rowsIn: number;
+  /** Side output of broadcast-left LEFT joins: [matchesId, probe partition, matched-left-rows bitmap]. */
+  readonly matches: [number, number, Uint8Array][];
+}
+
+/** Per-task counters and side outputs, threaded through one task's operator tree. */
+interface TaskState {
+  rowsIn: number;
+  readonly matches: [number, number, Uint8Array][];
 }
 
 export async function runTask(stage: Stage, partition: number, inputs: TaskInputs): Promise<TaskResult> {
-  const counters = { rowsIn: 0 };
+  const counters: TaskState = { rowsIn: 0, matches: [] };
   const out = await execute(stage.root, partition, inputs, counters);
   const blocks = stage.output.kind === 'shuffle' ? partitionBatch(out, stage.output.keys, stage.output.partitions) : [out];
-  return { blocks, rowsIn: counters.rowsIn };
+  return { blocks, rowsIn: counters.rowsIn, matches: counters.matches };
 }
 
 async function evalContext(exprs: readonly Expr[], batch: Batch, inputs: TaskInputs): Promise<EvalContext> {
@@ -59,7 +69,7 @@ async function evalContext(exprs: readonly Expr[], batch: Batch, inputs: TaskInp
   return { precomputed };
 }
 
-async function execute(node: PhysicalNode, p: number, inputs: TaskInputs, counters: { rowsIn: number }): Promise<Batch> {
+async function execute(node: PhysicalNode, p: number, inputs: TaskInputs, counters: TaskState): Promise<Batch> {
   switch (node.kind) {
     case 'scan': {
       const parts = inputs.tables.get(node.table);
@@ -98,16 +108,28 @@ async function execute(node: PhysicalNode, p: number, inputs: TaskInputs, counte
       return hashAggregate(node, input, await evalContext(args, input, inputs));
     }
     case 'hashJoin': {
-      const probe = await execute(node.probe, p, inputs, counters);
-      const probeKeys = node.on.map((k) => probe.columns[probe.names.indexOf(k.left)]!);
+      const stream = await execute(node.probe, p, inputs, counters);
+      const buildLeft = node.strategy === 'broadcast-left';
+      const streamKeys = node.on.map((k) => stream.columns[stream.names.indexOf(buildLeft ? k.right : k.left)]!);
       let built: BuiltTable | undefined;
       const cacheKey = node.build.kind === 'broadcastRead' ? `${inputs.jobId}:${node.build.broadcastId}` : null;
       if (cacheKey) built = inputs.builtTables.get(cacheKey);
       if (!built) {
-        built = buildHashTable(await execute(node.build, p, inputs, counters), probeKeys, node.on);
+        built = buildHashTable(await execute(node.build, p, inputs, counters), streamKeys, node.on.map((k) => (buildLeft ? k.left : k.right)));
         if (cacheKey) inputs.builtTables.set(cacheKey, built);
       }
-      return hashJoinProbe(probe, built, node.on, node.how, node.schema.map((f) => f.name));
+      const names = node.schema.map((f) => f.name);
+      if (!buildLeft) return hashJoinProbe(stream, built, node.on, node.how, names);
+      const matched = node.matchesId === null ? null : alloc.uint8(built.batch.length);
+      const out = hashJoinStreamRight(stream, built, node.on, names, matched);
+      if (matched !== null) counters.matches.push([node.matchesId!, p, matched]);
+      return out;
+    }
+    case 'unmatchedRows': {
+      const left = inputs.broadcast.get(node.broadcastId);
+      const matched = inputs.matches.get(node.matchesId);
+      if (!left || !matched) throw new Error(`internal: broadcast ${node.broadcastId} or matches ${node.matchesId} was not shipped to this task`);
+      return unmatchedLeftRows(left, matched, node.schema);
     }
     case 'sort':
       return sort(node.keys, node.limit, await execute(node.input, p, inputs, counters));

@@ -18,6 +18,8 @@ export type ToWorker =
       readonly shuffle: readonly (readonly [string, readonly WireBatch[]])[];
       readonly broadcast: readonly (readonly [number, WireBatch])[];
       readonly cached: readonly (readonly [string, WireBatch])[];
+      /** Folded matched-left-rows bitmaps for broadcast-left joins' unmatched-rows tasks, by matchesId. */
+      readonly matches: readonly (readonly [number, Uint8Array])[];
     }
   | { readonly type: 'end-job'; readonly jobId: number }
   | { readonly type: 'close' };
@@ -27,6 +29,8 @@ export interface WorkerReply {
   readonly error?: string;
   readonly blocks?: WireBatch[];
   readonly rowsIn?: number;
+  /** Broadcast-left joins' side output: [matchesId, probe partition, bitmap]. */
+  readonly matches?: [number, number, Uint8Array][];
 }
 
 interface Slot {

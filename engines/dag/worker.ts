@@ -40,11 +40,12 @@ async function handle(msg: ToWorker): Promise<unknown> {
         shuffle: new Map(msg.shuffle.map(([k, blocks]) => [k, blocks.map((b) => fromWire(b, registry))])),
         broadcast: new Map(read(msg.broadcast) as [number, Batch][]),
         cached: new Map(read(msg.cached) as [string, Batch][]),
+        matches: new Map(msg.matches),
         builtTables,
         jobId: msg.jobId,
         isolatedUdfs: msg.udfMode === 'isolated' ? (udf, args, n) => udfProcess!.run(udf, args, n) : null,
       });
-      return { ok: true, blocks: result.blocks.map(toWire), rowsIn: result.rowsIn };
+      return { ok: true, blocks: result.blocks.map(toWire), rowsIn: result.rowsIn, matches: result.matches };
     }
     case 'close':
       udfProcess?.close();

@@ -185,6 +185,15 @@ export async function runJob(job: JobSpec, env: TrackerEnv, run: RunState): Prom
     }));
     await nn.commitFiles(files);
     run.counters.jobs = (run.counters.jobs ?? 0) + 1;
+    const jc: Record<string, number> = {};
+    for (const r of mapResults) add(jc, r.result.counters);
+    for (const o of outputs) if (job.kind.kind !== 'mapOnly') add(jc, o.result.counters);
+    run.notes.push(
+      `job ${job.id} (${job.kind.kind}): ${mapTasks.length} map + ${job.kind.kind === 'mapOnly' ? 0 : job.reducers} reduce tasks; ` +
+        `read ${jc.recordsRead ?? 0} records / ${jc.bytesRead ?? 0} B, map output ${jc.mapOutputRecords ?? 0} / ${jc.mapOutputBytes ?? 0} B, ` +
+        `spilled ${jc.recordsSpilled ?? 0} / ${jc.bytesSpilled ?? 0} B in ${jc.spillFiles ?? 0} files, shuffled ${jc.recordsShuffled ?? 0} / ${jc.bytesShuffled ?? 0} B, ` +
+        `wrote ${jc.recordsWritten ?? 0} / ${jc.bytesWritten ?? 0} B (x${config.replication} replicas)`,
+    );
     return files;
   } catch (err) {
     await nn.deletePrefix(job.outputDir);

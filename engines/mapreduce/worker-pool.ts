@@ -37,15 +37,18 @@ export class WorkerPool {
     const worker = spawn();
     worker.unref();
     const ready = new Promise<void>((resolve, reject) => {
+      const onExit = (code: number): void => reject(new Error(`worker thread exited with code ${code} while starting`));
       const onMessage = (m: unknown): void => {
         if (m === 'ready') {
           worker.off('message', onMessage);
           worker.off('error', reject);
+          worker.off('exit', onExit);
           resolve();
         }
       };
       worker.on('message', onMessage);
       worker.once('error', reject);
+      worker.once('exit', onExit);
     });
     ready.catch(() => undefined);
     return { worker, ready };

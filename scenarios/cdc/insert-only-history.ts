@@ -27,9 +27,9 @@ export const insertOnlyHistory: CdcPattern = {
   ],
   mergePlan(entity) {
     const history = scanTarget(this.stateSchema(entity));
-    const latest = history.latestPerKey(entity.key, '_seq').select(...entity.key.map((k) => col(k).alias(current(k))), col('_seq').alias(current('_seq')));
+    const latest = history.latestPerKey(entity.key, '_seq').select(...entity.key.map((k) => col(k)), col('_seq').alias(current('_seq')));
     const fresh = scanChanges(entity)
-      .join(latest, entity.key.map((k) => [k, current(k)] as const), 'left')
+      .join(latest, entity.key, 'left')
       .filter(col(current('_seq')).isNull().or(col('_seq').gt(col(current('_seq')))))
       .select(...entityColumns(entity), col('_op'), col('_ts').alias('valid_from'), col('_seq'));
     return history.union(fresh).plan;

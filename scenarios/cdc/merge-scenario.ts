@@ -61,7 +61,7 @@ export function cdcMergeScenario(engines: readonly EngineDescriptor[] = ENGINES,
       'pays for the full snapshot, so look for the fraction where the two lines cross — and note that here every ' +
       'merge still rewrites the whole table (rewritten rows), as copy-on-write tables without file pruning do.',
     suite: 'cdc',
-    sizes: { bench: [20_000], test: 2_000 },
+    sizes: { bench: [10_000], test: 1_000 },
     async variants(options) {
       const out: { name: string; available: boolean; reason?: string }[] = [];
       for (const engine of engines) {

@@ -37,11 +37,12 @@ export const mergeSoftDelete: CdcPattern = {
       col('_seq'), col('_op'), col('_img_seq'),
     );
     const latest = targetRows.union(changeRows).latestPerKey(entity.key, '_seq');
-    const before = target.select(...entity.schema.map((f) => col(f.name).alias(prior(f.name))), col('_seq').alias(prior('_seq')));
+    // The right side keeps the key names: a join drops the right keys, so only the other columns need new names.
+    const before = target.select(...entity.schema.map((f) => (isKey(entity, f.name) ? col(f.name) : col(f.name).alias(prior(f.name)))), col('_seq').alias(prior('_seq')));
     // A delete keeps the newest image known: the batch's own (at _img_seq) unless the stored row is newer.
     const needsPrior = col('_op').eq('D').and(col('_img_seq').isNull().or(col(prior('_seq')).gt(col('_img_seq'))));
     return latest
-      .join(before, entity.key.map((k) => [k, prior(k)] as const), 'left')
+      .join(before, entity.key, 'left')
       .select(
         ...entity.schema.map((f) => (isKey(entity, f.name) ? col(f.name) : when(needsPrior, col(prior(f.name))).otherwise(col(f.name)).alias(f.name))),
         col('is_deleted'), col('deleted_at'), col('_seq'),

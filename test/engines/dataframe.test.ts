@@ -200,3 +200,10 @@ test('dataframe: a UDF breaking its declared return type is bad input, reported 
     return true;
   });
 });
+
+test('dataframe: a plan reading a column with another type than loaded fails as bad input', async () => {
+  const engine = await dataframeEngine.create(context());
+  const wide: Schema = T.map((f) => (f.name === 'g' ? { ...f, type: 'int64' as const } : f));
+  await engine.load(new Map([['t', tableFromRows(wide, ROWS.map((r) => ({ ...r, g: r.g === null ? null : BigInt(r.g) })))]]));
+  await assert.rejects(engine.run(t().plan), (e: unknown) => e instanceof EngineError && e.code === 'bad-input' && /loaded as int64 but the plan reads it as int32/.test(e.message));
+});

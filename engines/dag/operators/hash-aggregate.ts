@@ -6,6 +6,7 @@ import { assertNever, type Aggregate, type Field, type Schema } from '../../../p
 import { alloc, gather, column, type Batch, type Vec } from '../columnar.ts';
 import { compareStrings, evaluate, type EvalContext } from '../expressions.ts';
 import { groupRows } from './grouping.ts';
+import { sumIntegers } from './int-sum.ts';
 
 /** The state columns a partial aggregate emits for one aggregate (names derived from the aggregate's name). */
 export function stateFields(agg: Aggregate, input: Schema): Field[] {
@@ -13,7 +14,8 @@ export function stateFields(agg: Aggregate, input: Schema): Field[] {
     case 'count':
       return [{ name: `${agg.name}#count`, type: 'float64' }];
     case 'sum':
-      return [{ name: `${agg.name}#sum`, type: 'float64' }];
+      // Integer sums keep an exact int64 state; float sums a float64 one.
+      return [{ name: `${agg.name}#sum`, type: aggregateType(agg, input) }];
     case 'avg':
       return [
         { name: `${agg.name}#sum`, type: 'float64' },
@@ -55,7 +57,7 @@ export function hashAggregate(spec: AggregateSpec, batch: Batch, ctx: EvalContex
           columns.push(countValues(arg, gid, groups, n));
           break;
         case 'sum':
-          columns.push(sumValues(arg!, gid, groups, n).sum);
+          columns.push(arg!.type === 'int32' || arg!.type === 'int64' ? sumIntegers(arg!, gid, groups, n, agg.name) : sumValues(arg!, gid, groups, n).sum);
           break;
         case 'avg': {
           const { sum, count } = sumValues(arg!, gid, groups, n);
@@ -77,14 +79,12 @@ export function hashAggregate(spec: AggregateSpec, batch: Batch, ctx: EvalContex
     switch (agg.fn) {
       case 'count': {
         const total = sumValues(state('count'), gid, groups, n).sum;
-        columns.push(toInt64(total, groups, false));
+        columns.push(toInt64(total, groups));
         break;
       }
-      case 'sum': {
-        const { sum } = sumValues(state('sum'), gid, groups, n);
-        columns.push(outType === 'int64' ? toInt64(sum, groups, true) : sum);
+      case 'sum':
+        columns.push(outType === 'int64' ? sumIntegers(state('sum'), gid, groups, n, agg.name) : sumValues(state('sum'), gid, groups, n).sum);
         break;
-      }
       case 'avg': {
         const s = sumValues(state('sum'), gid, groups, n).sum;
         const c = sumValues(state('count'), gid, groups, n).sum;
@@ -121,7 +121,7 @@ function countValues(arg: Vec | null, gid: Int32Array, groups: number, n: number
 
 /**
  * Per-group sums in float64 with a "saw a value" mask (NULL when none), and the count of values summed.
- * WARNING: integer sums are exact while |sum| ≤ 2^53 (float64 accumulation keeps the hot loop free of bigint).
+ * Used for float sums, avg (whose result is float64 anyway) and counts; exact integer sums are in int-sum.ts.
  */
 function sumValues(arg: Vec, gid: Int32Array, groups: number, n: number): { sum: Vec & { values: Float64Array }; count: Vec & { values: Float64Array } } {
   const sums = alloc.float64(groups);
@@ -158,10 +158,10 @@ function sumValues(arg: Vec, gid: Int32Array, groups: number, n: number): { sum:
   return { sum: { type: 'float64', values: sums, validity }, count: { type: 'float64', values: counts, validity: null } };
 }
 
-function toInt64(v: Vec & { values: Float64Array }, groups: number, keepNulls: boolean): Vec {
+function toInt64(v: Vec & { values: Float64Array }, groups: number): Vec {
   const out = alloc.int64(groups);
   for (let g = 0; g < groups; g++) out[g] = BigInt(Math.round(v.values[g]!));
-  return { type: 'int64', values: out, validity: keepNulls ? v.validity : null };
+  return { type: 'int64', values: out, validity: null };
 }
 
 function minMax(fn: 'min' | 'max', arg: Vec, gid: Int32Array, groups: number, n: number): Vec {

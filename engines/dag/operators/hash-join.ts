@@ -1,17 +1,19 @@
-// Hash join: build a chained hash table on the build (right) side's keys, probe it with every probe (left) row.
-// NULL keys never match. A left join keeps unmatched probe rows with NULLs for the build columns.
+// Hash join: build a chained hash table on one side's keys, then stream the other side's rows through it.
+// NULL keys never match. Normally the right side is built and the left streamed (a left join keeps unmatched
+// streamed rows); with broadcast-left the small LEFT side is built and the right side streamed, matched build rows
+// are recorded in a bitmap, and the left rows no task matched are emitted once by `unmatchedLeftRows`.
 // The built table is immutable, so a worker can reuse it for every task probing the same broadcast.
-import { assertNever, type JoinKey } from '../../../plan/types.ts';
-import { asFloat64, column, gather, type Batch, type Vec } from '../columnar.ts';
+import { assertNever, type JoinKey, type Schema } from '../../../plan/types.ts';
+import { allocVec, asFloat64, column, gather, type Batch, type Dict, type Vec } from '../columnar.ts';
 import { hashNumber, mix32 } from '../hashing.ts';
 
 /** How one key pair is compared: as int32 (codes, ints, booleans) or as float64 numbers. */
 type KeyKind = 'int' | 'float' | 'string';
 
-function keyKind(probe: Vec, build: Vec): KeyKind {
-  if (probe.type === 'utf8' && build.type === 'utf8') return 'string';
+function keyKind(stream: Vec, build: Vec): KeyKind {
+  if (stream.type === 'utf8' && build.type === 'utf8') return 'string';
   const intLike = (v: Vec) => v.type === 'int32' || v.type === 'bool';
-  if (intLike(probe) && intLike(build)) return 'int';
+  if (intLike(stream) && intLike(build)) return 'int';
   return 'float';
 }
 
@@ -33,26 +35,6 @@ function normaliseBuildKey(kind: KeyKind, v: Vec): NormalisedKey {
   }
 }
 
-function normaliseProbeKey(kind: KeyKind, v: Vec, build: Vec, n: number): NormalisedKey {
-  if (kind === 'string' && v.type === 'utf8' && build.type === 'utf8') {
-    if (v.dict === build.dict) return { values: v.values, usable: v.validity };
-    // Translate probe codes into the build dictionary once per entry; absent strings can never match.
-    const index = new Map<string, number>();
-    build.dict.values.forEach((s, code) => index.set(s, code));
-    const translate = new Int32Array(v.dict.values.length);
-    v.dict.values.forEach((s, code) => (translate[code] = index.get(s) ?? -1));
-    const values = new Int32Array(n);
-    const usable = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const t = translate[v.values[i]!]!;
-      values[i] = t;
-      usable[i] = t >= 0 && (v.validity === null || v.validity[i] === 1) ? 1 : 0;
-    }
-    return { values, usable };
-  }
-  return normaliseBuildKey(kind, v);
-}
-
 function hashKeys(kinds: readonly KeyKind[], keys: readonly NormalisedKey[], i: number): number {
   let h = 0;
   for (let k = 0; k < keys.length; k++) {
@@ -66,18 +48,32 @@ function hashKeys(kinds: readonly KeyKind[], keys: readonly NormalisedKey[], i: 
 /** The build side, indexed. */
 export interface BuiltTable {
   readonly batch: Batch;
+  readonly keyVecs: readonly Vec[];
   readonly kinds: readonly KeyKind[];
   readonly keys: readonly NormalisedKey[];
   readonly head: Int32Array;
+  /** Next build row in the same hash chain. */
   readonly next: Int32Array;
+  /** Single key: next build row with an EQUAL key (-1: none), so a chain of equals is walked without comparing. */
+  readonly nextSame: Int32Array | null;
   readonly mask: number;
+  /**
+   * Single string key: per streamed dictionary, each dictionary entry's build code (-1 when absent). Filled
+   * lazily, once per dictionary per worker, so streamed rows never re-encode strings.
+   * WARNING: the only mutable part of a built table; it is a pure cache keyed by an immutable Dict.
+   */
+  readonly translations: WeakMap<Dict, Int32Array>;
 }
 
-export function buildHashTable(build: Batch, probeTypes: readonly Vec[], on: readonly JoinKey[]): BuiltTable {
+/**
+ * Index `build` on its key columns `buildKeys`; `streamKeys` (the other side's key vectors) decide how keys compare.
+ * @example buildHashTable(rightBatch, on.map((k) => column(left, k.left)), on.map((k) => k.right))
+ */
+export function buildHashTable(build: Batch, streamKeys: readonly Vec[], buildKeys: readonly string[]): BuiltTable {
   const n = build.length;
-  const buildVecs = on.map((k) => column(build, k.right));
-  const kinds = buildVecs.map((b, k) => keyKind(probeTypes[k]!, b));
-  const keys = buildVecs.map((b, k) => normaliseBuildKey(kinds[k]!, b));
+  const keyVecs = buildKeys.map((k) => column(build, k));
+  const kinds = keyVecs.map((b, k) => keyKind(streamKeys[k]!, b));
+  const keys = keyVecs.map((b, k) => normaliseBuildKey(kinds[k]!, b));
   let cap = 16;
   while (cap < n * 2) cap *= 2;
   const mask = cap - 1;
@@ -92,46 +88,119 @@ export function buildHashTable(build: Batch, probeTypes: readonly Vec[], on: rea
   }
   const single = keys.length === 1 ? keys[0]!.values : null;
   const float = kinds[0] === 'float';
+  const nextSame = single ? new Int32Array(n).fill(-1) : null;
   // Insert in reverse so chains list build rows in their original order.
   for (let i = n - 1; i >= 0; i--) {
     if (unusable !== null && unusable[i] === 1) continue;
     const s = (single ? (float ? hashNumber(single[i]!) : mix32(single[i]!)) : hashKeys(kinds, keys, i)) & mask;
+    if (single) {
+      const x = single[i]!;
+      let b = head[s]!;
+      while (b !== -1 && single[b] !== x) b = next[b]!;
+      nextSame![i] = b; // the next (later) row with this key, or -1
+    }
     next[i] = head[s]!;
     head[s] = i;
   }
-  return { batch: build, kinds, keys, head, next, mask };
+  return { batch: build, keyVecs, kinds, keys, head, next, nextSame, mask, translations: new WeakMap() };
 }
 
-/** Join one probe partition against a built table. Output: probe columns, then build columns except its keys. */
-export function hashJoinProbe(probe: Batch, built: BuiltTable, on: readonly JoinKey[], how: 'inner' | 'left', outNames: readonly string[]): Batch {
-  const n = probe.length;
-  const buildBatch = built.batch;
-  const probeVecs = on.map((k) => column(probe, k.left));
-  const keys = probeVecs.map((v, k) => normaliseProbeKey(built.kinds[k]!, v, column(buildBatch, on[k]!.right), n));
-  let probeIdx = new Int32Array(Math.max(16, n));
-  let buildIdx = new Int32Array(Math.max(16, n));
-  let count = 0;
-  const push = (p: number, b: number): void => {
-    if (count === probeIdx.length) {
-      const np = new Int32Array(count * 2);
-      np.set(probeIdx);
-      probeIdx = np;
-      const nb = new Int32Array(count * 2);
-      nb.set(buildIdx);
-      buildIdx = nb;
+/** Build codes of each entry of a streamed dictionary (-1: the string is not on the build side). */
+function translation(built: BuiltTable, streamDict: Dict, buildDict: Dict): Int32Array {
+  let t = built.translations.get(streamDict);
+  if (!t) {
+    const index = new Map<string, number>();
+    buildDict.values.forEach((s, code) => index.set(s, code));
+    t = new Int32Array(streamDict.values.length);
+    for (let code = 0; code < t.length; code++) t[code] = index.get(streamDict.values[code]!) ?? -1;
+    built.translations.set(streamDict, t);
+  }
+  return t;
+}
+
+function normaliseStreamKey(built: BuiltTable, k: number, v: Vec, n: number): NormalisedKey {
+  const build = built.keyVecs[k]!;
+  if (built.kinds[k] === 'string' && v.type === 'utf8' && build.type === 'utf8') {
+    if (v.dict === build.dict) return { values: v.values, usable: v.validity };
+    const translate = translation(built, v.dict, build.dict);
+    const values = new Int32Array(n);
+    const usable = new Uint8Array(n);
+    const codes = v.values;
+    const valid = v.validity;
+    for (let i = 0; i < n; i++) {
+      const t = translate[codes[i]!]!;
+      values[i] = t;
+      usable[i] = t >= 0 && (valid === null || valid[i] === 1) ? 1 : 0;
     }
-    probeIdx[count] = p;
-    buildIdx[count] = b;
-    count++;
-  };
+    return { values, usable };
+  }
+  return normaliseBuildKey(built.kinds[k]!, v);
+}
+
+/** Matching (stream row, build row) pairs; -1 build rows for unmatched stream rows when `keepUnmatched`. */
+interface Pairs {
+  readonly stream: Int32Array;
+  readonly build: Int32Array;
+  readonly count: number;
+}
+
+/**
+ * Stream `n` rows with key vectors `streamVecs` through `built`. `matched` (optional, one byte per build row) gets 1
+ * for every build row that matched. The hot loop has a single-string-key fast path: each streamed dictionary entry
+ * is resolved to its chain head once, so a row costs one array read and a short chain walk, no hashing.
+ */
+function probe(built: BuiltTable, streamVecs: readonly Vec[], n: number, keepUnmatched: boolean, matched: Uint8Array | null): Pairs {
+  // WARNING: no closures over these in the hot loops (V8 would keep them in a context, not registers).
+  let streamIdx: Int32Array = new Int32Array(Math.max(16, n));
+  let buildIdx: Int32Array = new Int32Array(Math.max(16, n));
+  let count = 0;
+  const { head, next, mask } = built;
+  const sv = streamVecs[0];
+  const bv = built.keyVecs[0];
+  if (streamVecs.length === 1 && sv!.type === 'utf8' && bv!.type === 'utf8') {
+    // The first build row equal to each streamed dictionary entry (-1: absent), then equal rows via nextSame.
+    const translate = sv!.dict === bv!.dict ? null : translation(built, sv!.dict, bv!.dict);
+    const nextSame = built.nextSame!;
+    const domain = sv!.dict.values.length;
+    const first = new Int32Array(domain).fill(-1);
+    const buildCodes = bv!.values;
+    for (let d = 0; d < domain; d++) {
+      const code = translate === null ? d : translate[d]!;
+      if (code < 0) continue;
+      let b = head[mix32(code) & mask]!;
+      while (b !== -1 && buildCodes[b] !== code) b = next[b]!;
+      first[d] = b;
+    }
+    const codes = sv!.values;
+    const valid = sv!.validity;
+    for (let i = 0; i < n; i++) {
+      let b = valid !== null && valid[i] === 0 ? -1 : first[codes[i]!]!;
+      if (b === -1) {
+        if (!keepUnmatched) continue;
+        if (count === streamIdx.length) [streamIdx, buildIdx] = [grown(streamIdx), grown(buildIdx)];
+        streamIdx[count] = i;
+        buildIdx[count++] = -1;
+        continue;
+      }
+      do {
+        if (count === streamIdx.length) [streamIdx, buildIdx] = [grown(streamIdx), grown(buildIdx)];
+        streamIdx[count] = i;
+        buildIdx[count++] = b;
+        if (matched !== null) matched[b] = 1;
+        b = nextSame[b]!;
+      } while (b !== -1);
+    }
+    return { stream: streamIdx, build: buildIdx, count };
+  }
+  const keys = streamVecs.map((v, k) => normaliseStreamKey(built, k, v, n));
   const single = keys.length === 1 ? keys[0]! : null;
   const singleBuild = single ? built.keys[0]!.values : null;
   for (let i = 0; i < n; i++) {
     let usable = true;
     for (const k of keys) if (k.usable !== null && k.usable[i] === 0) usable = false;
-    let matched = false;
+    let hit = false;
     if (usable) {
-      let b = built.head[hashKeys(built.kinds, keys, i) & built.mask]!;
+      let b = head[hashKeys(built.kinds, keys, i) & mask]!;
       while (b !== -1) {
         let eq: boolean;
         if (single) eq = single.values[i] === singleBuild![b];
@@ -140,18 +209,71 @@ export function hashJoinProbe(probe: Batch, built: BuiltTable, on: readonly Join
           for (let k = 0; k < keys.length; k++) if (keys[k]!.values[i] !== built.keys[k]!.values[b]) eq = false;
         }
         if (eq) {
-          push(i, b);
-          matched = true;
+          if (count === streamIdx.length) [streamIdx, buildIdx] = [grown(streamIdx), grown(buildIdx)];
+          streamIdx[count] = i;
+          buildIdx[count] = b;
+          count++;
+          hit = true;
+          if (matched !== null) matched[b] = 1;
         }
-        b = built.next[b]!;
+        b = next[b]!;
       }
     }
-    if (!matched && how === 'left') push(i, -1);
+    if (!hit && keepUnmatched) {
+      if (count === streamIdx.length) [streamIdx, buildIdx] = [grown(streamIdx), grown(buildIdx)];
+      streamIdx[count] = i;
+      buildIdx[count] = -1;
+      count++;
+    }
   }
+  return { stream: streamIdx, build: buildIdx, count };
+}
+
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Join one probe (left) partition against a table built on the right side. Output: left columns, then right non-keys. */
+export function hashJoinProbe(left: Batch, built: BuiltTable, on: readonly JoinKey[], how: 'inner' | 'left', outNames: readonly string[]): Batch {
+  const pairs = probe(built, on.map((k) => column(left, k.left)), left.length, how === 'left', null);
   const rightKeys = new Set(on.map((k) => k.right));
-  const columns: Vec[] = probe.columns.map((c) => gather(c, probeIdx, count));
-  buildBatch.names.forEach((name, c) => {
-    if (!rightKeys.has(name)) columns.push(gather(buildBatch.columns[c]!, buildIdx, count));
+  const columns: Vec[] = left.columns.map((c) => gather(c, pairs.stream, pairs.count));
+  built.batch.names.forEach((name, c) => {
+    if (!rightKeys.has(name)) columns.push(gather(built.batch.columns[c]!, pairs.build, pairs.count));
   });
-  return { length: count, names: outNames, columns };
+  return { length: pairs.count, names: outNames, columns };
+}
+
+/**
+ * Join one streamed RIGHT partition against a table built on the (broadcast) LEFT side: matched pairs only, in
+ * the contract's column order (left columns, then right columns minus the right keys). Marks matched left rows
+ * in `matched` (one byte per left row) when given, for the left join's unmatched rows.
+ * @example hashJoinStreamRight(rightPart, buildHashTable(left, rightKeyVecs, ['k']), on, names, alloc.uint8(left.length))
+ */
+export function hashJoinStreamRight(right: Batch, built: BuiltTable, on: readonly JoinKey[], outNames: readonly string[], matched: Uint8Array | null): Batch {
+  const pairs = probe(built, on.map((k) => column(right, k.right)), right.length, false, matched);
+  const rightKeys = new Set(on.map((k) => k.right));
+  const columns: Vec[] = built.batch.columns.map((c) => gather(c, pairs.build, pairs.count));
+  right.names.forEach((name, c) => {
+    if (!rightKeys.has(name)) columns.push(gather(right.columns[c]!, pairs.stream, pairs.count));
+  });
+  return { length: pairs.count, names: outNames, columns };
+}
+
+/**
+ * The left rows whose byte in `matched` is 0 (NULL-keyed rows included: they never match), with every right
+ * column NULL. `schema` is the join's output schema; its first `left.columns.length` fields are the left's.
+ */
+export function unmatchedLeftRows(left: Batch, matched: Uint8Array, schema: Schema): Batch {
+  // A bitmap shorter than the left side (no probe tasks at all) leaves the rows past its end unmatched.
+  const isMatched = (i: number): boolean => i < matched.length && matched[i] === 1;
+  let count = 0;
+  for (let i = 0; i < left.length; i++) if (!isMatched(i)) count++;
+  const idx = new Int32Array(count);
+  for (let i = 0, k = 0; i < left.length; i++) if (!isMatched(i)) idx[k++] = i;
+  const columns: Vec[] = left.columns.map((c) => gather(c, idx, count));
+  for (let f = left.columns.length; f < schema.length; f++) columns.push(allocVec(schema[f]!.type, count, true));
+  return { length: count, names: schema.map((f) => f.name), columns };
 }
