@@ -2,7 +2,7 @@
 // `small`, `medium`, `big` whose keys are drawn so that about 90% of x's rows find a match on each key.
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
-import { buildTable, float64Data, int32Data, roundTo, Utf8Builder, Validity } from './columns.ts';
+import { buildTable, float64Data, int32Data, pooledUtf8, roundTo, Utf8Builder, utf8Bytes, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
 import { chooseDistinct, Prng, shuffleInPlace } from './prng.ts';
@@ -61,11 +61,16 @@ interface KeySpace {
   readonly rhs: Int32Array;
 }
 
+/** Keys of a key space with n keys per side: 1..(n + left-only count). */
+function keySpaceSize(n: number): number {
+  return n + (n - Math.round(n * 0.9));
+}
+
 /** split_xlr: a shuffled 1..1.1n split into common (0.9n), left-only (0.1n) and right-only (0.1n) keys. */
 function splitXlr(n: number, rng: Prng): KeySpace {
   const common = Math.round(n * 0.9);
   const only = n - common;
-  const keys = new Int32Array(n + only);
+  const keys = new Int32Array(keySpaceSize(n));
   for (let i = 0; i < keys.length; i++) keys[i] = i + 1;
   shuffleInPlace(keys, rng);
   const lhs = keys.slice(0, n); // common then left-only
@@ -104,10 +109,16 @@ function ints(codes: Int32Array): arrow.Data {
   return int32Data(codes, valid);
 }
 
-/** The string form `'id' + key` of an integer key column (0 = NULL). */
-function idStrings(codes: Int32Array, name: string): arrow.Data {
-  const b = new Utf8Builder(codes.length, 9, name);
+/** The string form `'id' + key` of an integer key column (0 = NULL); `keySpace` is the largest key. */
+function idStrings(codes: Int32Array, keySpace: number, name: string): arrow.Data {
   const valid = new Validity(codes.length);
+  if (keySpace <= 1_000_000) {
+    // Few distinct keys (id1, id2): format each once and copy (columns.ts: pooledUtf8).
+    for (let i = 0; i < codes.length; i++) if (codes[i] === 0) valid.setNull(i);
+    const pool = Array.from({ length: keySpace + 1 }, (_, k) => utf8Bytes(`id${k}`));
+    return pooledUtf8(codes, pool, valid, name);
+  }
+  const b = new Utf8Builder(codes.length, 9, name);
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i]!;
     if (c === 0) {
@@ -127,6 +138,8 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const counts = joinKeyCounts(rows);
   const rng = (label: string) => Prng.stream(seed, `dbbench_join.${label}`);
 
+  // Keys run over 1..n + n/10 per key space.
+  const space = { id1: keySpaceSize(counts.id1), id2: keySpaceSize(counts.id2), id3: keySpaceSize(counts.id3) };
   const key1 = splitXlr(counts.id1, rng('key1'));
   const key2 = splitXlr(counts.id2, rng('key2'));
   const key3 = splitXlr(counts.id3, rng('key3'));
@@ -134,7 +147,9 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   // LHS x.
   let x1 = sampleAll(key1.lhs, rows, rng('x.id1'));
   let x2 = sampleAll(key2.lhs, rows, rng('x.id2'));
-  let x3 = sampleAll(key3.lhs, rows, rng('x.id3'));
+  // key3.lhs is already a uniformly shuffled permutation of x's id3 keys (and big.id3 is reshuffled on its own),
+  // so it is used as is: the same distribution as R's sample_all, without another shuffle of N values.
+  let x3 = new Int32Array(key3.lhs);
   if (sorted) {
     const order = sortOrder([x1, x2, x3]);
     [x1, x2, x3] = [x1, x2, x3].map((c) => permute(c, order));
@@ -162,14 +177,14 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   }
   const x = buildTable(X, {
     id1: ints(x1), id2: ints(x2), id3: ints(x3),
-    id4: idStrings(x1, 'x.id4'), id5: idStrings(x2, 'x.id5'), id6: idStrings(x3, 'x.id6'),
+    id4: idStrings(x1, space.id1, 'x.id4'), id5: idStrings(x2, space.id2, 'x.id5'), id6: idStrings(x3, space.id3, 'x.id6'),
     v1: float64Data(v1, v1Valid),
   });
 
   // RHS small: every key of (x ∪ r) exactly once.
   let s1 = sampleAll(key1.rhs, counts.id1, rng('small.id1'));
   if (sorted) s1 = permute(s1, sortOrder([s1]));
-  const small = buildTable(SMALL, { id1: ints(s1), id4: idStrings(s1, 'small.id4'), v2: float64Data(values(counts.id1, rng('small.v2'))) });
+  const small = buildTable(SMALL, { id1: ints(s1), id4: idStrings(s1, space.id1, 'small.id4'), v2: float64Data(values(counts.id1, rng('small.v2'))) });
 
   // RHS medium: unique id2, id1 drawn from its key space.
   let m1 = sampleAll(key1.rhs, counts.id2, rng('medium.id1'));
@@ -179,7 +194,7 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     [m1, m2] = [m1, m2].map((c) => permute(c, order));
   }
   const medium = buildTable(MEDIUM, {
-    id1: ints(m1), id2: ints(m2), id4: idStrings(m1, 'medium.id4'), id5: idStrings(m2, 'medium.id5'),
+    id1: ints(m1), id2: ints(m2), id4: idStrings(m1, space.id1, 'medium.id4'), id5: idStrings(m2, space.id2, 'medium.id5'),
     v2: float64Data(values(counts.id2, rng('medium.v2'))),
   });
 
@@ -193,7 +208,7 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   }
   const big = buildTable(BIG, {
     id1: ints(b1), id2: ints(b2), id3: ints(b3),
-    id4: idStrings(b1, 'big.id4'), id5: idStrings(b2, 'big.id5'), id6: idStrings(b3, 'big.id6'),
+    id4: idStrings(b1, space.id1, 'big.id4'), id5: idStrings(b2, space.id2, 'big.id5'), id6: idStrings(b3, space.id3, 'big.id6'),
     v2: float64Data(values(rows, rng('big.v2'))),
   });
 

@@ -38,14 +38,15 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   checkSeed(seed);
   resolveParams('taxi_trips', taxiTrips.params, given);
 
-  // One weight per day of 2020, so that each month gets its share of the year's trips spread over its days.
-  const dayWeights: number[] = [];
+  // One weight per hour of 2020: the month's share of the year's trips spread over its days, times the hour-of-day
+  // profile. A single table keeps pickups at one alias draw per row.
+  const hourWeights: number[] = [];
+  const hourTotal = HOURLY.reduce((a, b) => a + b, 0);
   for (let m = 0; m < 12; m++) {
     const days = daysInMonth2020(m);
-    for (let d = 0; d < days; d++) dayWeights.push(MONTHLY_TRIPS[m]! / days);
+    for (let d = 0; d < days; d++) for (const h of HOURLY) hourWeights.push(((MONTHLY_TRIPS[m]! / days) * h) / hourTotal);
   }
-  const dayTable = new AliasTable(dayWeights);
-  const hourTable = new AliasTable(HOURLY);
+  const hourTable = new AliasTable(hourWeights);
   const passengerTable = new AliasTable(PASSENGER_WEIGHTS);
   const yearStart = Date.UTC(2020, 0, 1);
 
@@ -59,7 +60,7 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const rngTrip = Prng.stream(seed, 'taxi_trips.trip');
   const rngPass = Prng.stream(seed, 'taxi_trips.passenger_count');
   for (let i = 0; i < rows; i++) {
-    const second = dayTable.sample(rngTime) * 86_400 + hourTable.sample(rngTime) * 3600 + rngTime.int(3600);
+    const second = hourTable.sample(rngTime) * 3600 + rngTime.int(3600);
     const pickupMs = yearStart + second * 1000;
     // Log-normal duration, median 660 s; kept within 1 minute .. 3 hours.
     const seconds = Math.min(10_800, Math.max(60, Math.round(660 * Math.exp(0.65 * rngTrip.normal()))));

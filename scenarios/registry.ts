@@ -7,6 +7,7 @@ import { udfUpper } from './foundation/udf-upper.ts';
 import { wrangling } from './foundation/wrangling.ts';
 import { dbbGroupby } from './db-benchmark/groupby.ts';
 import { dbbJoin } from './db-benchmark/join.ts';
+import { cdcScenarios } from './cdc/index.ts';
 import { table } from '../plan/index.ts';
 import type { DataFrame } from '../plan/index.ts';
 import { findDataset } from '../datasets/registry.ts';
@@ -21,6 +22,7 @@ export const SCENARIOS: readonly Scenario[] = [
   udfUpper,
   ...dbbGroupby,
   ...dbbJoin,
+  ...cdcScenarios,
 ];
 
 /** The scenario called `name`; the error lists every valid name. */

@@ -94,7 +94,12 @@ function explainJob(job: JobSpec, config: MapReduceConfig, nn: NameNode, slots: 
     lines.push(`  no shuffle, no reduce: each map task writes a part-m file`);
     return lines;
   }
-  const partitioner = job.reducers === 1 ? 'a single partition' : `hash(key) into ${job.reducers} partitions`;
+  const partitioner =
+    job.reducers === 1
+      ? 'a single partition'
+      : job.kind.kind === 'sort'
+        ? `sampled key ranges into ${job.reducers} partitions (TeraSort)`
+        : `hash(key) into ${job.reducers} partitions`;
   lines.push(`  shuffle: sort by key, spill at ${mib(config.sortBufferBytes)}, ${partitioner}; combiner ${job.combiner && hasCombiner(job.kind) ? 'on' : 'none'}`);
   const after = job.reduceOps.length ? ` -> ${job.reduceOps.map(opToString).join(' -> ')}` : '';
   const limit = job.outputLimit !== null ? ` -> first ${job.outputLimit} rows` : '';

@@ -12,6 +12,7 @@ import { decideFault } from './faults.ts';
 import type { JobSpec, WireJob } from './job.ts';
 import type { FileInfo, NameNode } from './namenode.ts';
 import { opToWire } from './pipeline.ts';
+import { sampleBoundaries } from './sampler.ts';
 import { taskId, type MapTaskSpec, type OutputSpec, type ReduceTaskSpec, type TaskResult, type TaskSpec } from './task.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
@@ -45,7 +46,7 @@ interface PendingTask {
   readonly describe: string;
 }
 
-export function wireJob(job: JobSpec): WireJob {
+export function wireJob(job: JobSpec, boundaries: readonly Uint8Array[] | null = null): WireJob {
   const k = job.kind;
   return {
     id: job.id,
@@ -57,6 +58,7 @@ export function wireJob(job: JobSpec): WireJob {
     outputLimit: job.outputLimit,
     reducers: job.reducers,
     combiner: job.combiner,
+    boundaries,
   };
 }
 
@@ -86,7 +88,16 @@ function add(into: Record<string, number>, from: Readonly<Record<string, number>
  */
 export async function runJob(job: JobSpec, env: TrackerEnv, run: RunState): Promise<FileInfo[]> {
   const { nn, config, ctx } = env;
-  const wire = wireJob(job);
+  let wire = wireJob(job);
+  if (job.kind.kind === 'sort' && job.reducers > 1) {
+    // TeraSort: sample the input to cut the key space into one range per reducer.
+    const t0 = ctx.now();
+    const sample = await sampleBoundaries(nn, job, wire, (files) => resolveFiles(nn, files));
+    if (sample.bad.length) await nn.reportBadReplicas(sample.bad);
+    wire = wireJob(job, sample.boundaries);
+    run.phasesMs.sample = (run.phasesMs.sample ?? 0) + (ctx.now() - t0);
+    run.notes.push(`job ${job.id} (sort): range-partitioned into ${job.reducers} reducers from ${sample.sampled} sampled keys`);
+  }
   const jobLocal = path.join(env.localRoot, `run-${run.runId}`, `job-${job.id}`);
   const outputSpec = (slot: number, task: string, attempt: number, salt: number): OutputSpec => ({
     dfsRoot: nn.root,

@@ -36,7 +36,8 @@ export interface JobSpec {
   readonly outputSchema: Schema;
   /** Keep only the first N output rows (valid only with one reducer). */
   outputLimit: number | null;
-  readonly reducers: number;
+  /** Reduce partitions; the planner drops a sort to 1 when a LIMIT sits on it (top-N in one reducer). */
+  reducers: number;
   readonly combiner: boolean;
   /** DFS directory of the committed output (`part-r-00000`...). */
   readonly outputDir: string;
@@ -64,4 +65,9 @@ export interface WireJob {
   readonly outputLimit: number | null;
   readonly reducers: number;
   readonly combiner: boolean;
+  /**
+   * Range partitioning (TeraSort): reducer i gets the keys k with boundaries[i-1] <= k < boundaries[i], so the
+   * part files in order are totally ordered. Null: hash partitioning.
+   */
+  readonly boundaries: readonly Uint8Array[] | null;
 }

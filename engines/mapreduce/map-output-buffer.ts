@@ -39,6 +39,8 @@ export class MapOutputBuffer implements Collector {
     sortBufferBytes: number,
     private readonly counters: TaskCounters,
     private readonly now: () => number,
+    /** Range partitioner for total-order sorts (null: hash the key). */
+    private readonly boundaries: readonly Uint8Array[] | null = null,
   ) {
     this.kv = Buffer.allocUnsafe(Math.max(64, sortBufferBytes));
   }
@@ -50,7 +52,12 @@ export class MapOutputBuffer implements Collector {
     const size = klen + vlen;
     if (this.kvPos + size > this.kv.length && this.n > 0) this.spill();
     if (size > this.kv.length) this.kv = Buffer.allocUnsafe(size); // one record bigger than the buffer
-    const partition = this.partitions === 1 ? 0 : hashBytes(this.key.buf, 0, klen - this.groupStrip) % this.partitions;
+    const partition =
+      this.partitions === 1
+        ? 0
+        : this.boundaries !== null
+          ? rangePartition(this.boundaries, this.key.buf, klen)
+          : hashBytes(this.key.buf, 0, klen - this.groupStrip) % this.partitions;
     // Byte loops: records are tens of bytes, where Buffer#copy's call overhead dominates.
     const kv = this.kv;
     const kb = this.key.buf;
@@ -250,4 +257,17 @@ function sameKey(kv: Buffer, meta: Int32Array, q: number, ks: number, ke: number
   const qs = meta[q]!;
   for (let i = 0; i < ke - ks; i++) if (kv[qs + i] !== kv[ks + i]) return false;
   return true;
+}
+
+/** TeraSort's partitioner: how many boundaries are <= the key (binary search over sorted boundaries). */
+export function rangePartition(boundaries: readonly Uint8Array[], key: Uint8Array, len: number): number {
+  let lo = 0;
+  let hi = boundaries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const b = boundaries[mid]!;
+    if (compareBytes(b, 0, b.length, key, 0, len) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

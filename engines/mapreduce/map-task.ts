@@ -59,7 +59,7 @@ export async function runMapTask(spec: MapTaskSpec): Promise<TaskResult> {
   } else {
     mkdirSync(spec.localDir, { recursive: true });
     const fns = jobFunctions(spec.job);
-    buffer = new MapOutputBuffer(spec.localDir, spec.job.reducers, fns.groupStrip, spec.job.combiner && fns.combiner ? fns.combiner() : null, spec.sortBufferBytes, counters, now);
+    buffer = new MapOutputBuffer(spec.localDir, spec.job.reducers, fns.groupStrip, spec.job.combiner && fns.combiner ? fns.combiner() : null, spec.sortBufferBytes, counters, now, spec.job.boundaries);
     const mapper = fns.mapper(spec.inputIndex);
     const b = buffer;
     emit = (row) => mapper.map(row, b);

@@ -111,18 +111,19 @@ export function planJobs(plan: PlanNode, config: MapReduceConfig, runDir: string
       case 'join':
         return addJob({ kind: 'join', how: node.how, on: node.on }, [compile(node.left), compile(node.right)], outputSchema(node), config.reducers);
       case 'sort':
-        // A final single-reducer job: one sorted output file (see README: why not TeraSort's range partitioning).
-        return addJob({ kind: 'sort', keys: node.keys }, [compile(node.input)], outputSchema(node), 1);
+        // A total-order job: sampled key ranges, one per reducer (TeraSort); one reducer when a LIMIT folds in.
+        return addJob({ kind: 'sort', keys: node.keys }, [compile(node.input)], outputSchema(node), config.reducers);
       case 'distinct':
         return addJob({ kind: 'distinct' }, [compile(node.input)], outputSchema(node), config.reducers);
       case 'latestPerKey':
         return addJob({ kind: 'latestPerKey', keys: node.keys, orderBy: node.orderBy }, [compile(node.input)], outputSchema(node), config.reducers);
       case 'limit': {
         const src = compile(node.input);
-        // Limit over a one-reducer job (a sort): the reducer stops after N rows; no extra job.
-        if (src.producer !== null && src.producer.reducers === 1) {
+        // Limit over a sort (or another one-reducer job): one reducer stops after N rows; no extra job.
+        if (src.producer !== null && (src.producer.reducers === 1 || src.producer.kind.kind === 'sort')) {
           const job = foldIntoProducer(src);
           if (job !== null) {
+            job.reducers = 1;
             job.outputLimit = job.outputLimit === null ? node.count : Math.min(job.outputLimit, node.count);
             return { parts: [{ files: [job.outputDir], fileSchema: job.outputSchema, ops: [] }], schema: job.outputSchema, producer: job };
           }

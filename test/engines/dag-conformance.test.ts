@@ -1,6 +1,7 @@
 // Differential tests: the DAG engine against the DuckDB oracle — every query scenario at its test size, and
-// random small tables with NULLs through random plans (fast-check), once with broadcast joins and once with
-// everything shuffled (broadcast threshold 0, 3 shuffle partitions, 3 table partitions).
+// random small tables with NULLs through random plans (fast-check), once with broadcast joins, once with
+// everything shuffled (broadcast threshold 0, 3 shuffle partitions, 3 table partitions) and once with every join
+// building on the broadcast LEFT side (unmatched left rows emitted by one extra task).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
@@ -20,22 +21,24 @@ import { testContext, type TestContext } from '../support/engine-context.ts';
 const contexts: TestContext[] = [];
 let broadcasting: Engine;
 let shuffling: Engine;
+let buildingLeft: Engine;
 let oracle: Engine;
 before(async () => {
   const c1 = testContext({ 'dag.workers': 2 });
   const c2 = testContext({ 'dag.workers': 2, 'dag.partitions': 3, 'dag.shufflePartitions': 3, 'dag.broadcastThresholdBytes': 0 });
   const c3 = testContext();
-  contexts.push(c1, c2, c3);
-  [broadcasting, shuffling, oracle] = await Promise.all([dagEngine.create(c1), dagEngine.create(c2), duckdbEngine.create(c3)]);
+  const c4 = testContext({ 'dag.workers': 2, 'dag.partitions': 3, 'dag.shufflePartitions': 2, 'dag.joinStrategy': 'broadcast-left' });
+  contexts.push(c1, c2, c3, c4);
+  [broadcasting, shuffling, oracle, buildingLeft] = await Promise.all([dagEngine.create(c1), dagEngine.create(c2), duckdbEngine.create(c3), dagEngine.create(c4)]);
 });
 after(async () => {
-  await Promise.all([broadcasting.close(), shuffling.close(), oracle.close()]);
+  await Promise.all([broadcasting.close(), shuffling.close(), oracle.close(), buildingLeft.close()]);
   contexts.forEach((c) => c.cleanup());
 });
 
 async function assertSame(plan: PlanNode, label: string): Promise<void> {
   const expected = await oracle.run(plan);
-  for (const [which, engine] of [['broadcast', broadcasting], ['shuffled', shuffling]] as const) {
+  for (const [which, engine] of [['broadcast', broadcasting], ['shuffled', shuffling], ['build-left', buildingLeft]] as const) {
     const actual = await engine.run(plan);
     const verdict = compareResults(expected, actual, plan);
     assert.ok(verdict.ok, `${label} (${which}): ${verdict.ok ? '' : verdict.diff}`);
@@ -43,7 +46,7 @@ async function assertSame(plan: PlanNode, label: string): Promise<void> {
 }
 
 async function loadAll(tables: ReadonlyMap<string, arrow.Table>): Promise<void> {
-  await Promise.all([broadcasting.load(tables), shuffling.load(tables), oracle.load(tables)]);
+  await Promise.all([broadcasting.load(tables), shuffling.load(tables), buildingLeft.load(tables), oracle.load(tables)]);
 }
 
 for (const scenario of SCENARIOS) {
@@ -104,6 +107,8 @@ const plans: readonly [string, PlanMaker][] = [
   ['udf in-engine', (l) => l.select(upper('k').alias('uk'), 'v').filter(col('uk').neq(lit('B')))],
   ['inner join', (l, r) => l.join(r, [['k', 'rk']], 'inner')],
   ['inner join on int32 = int64', (l, r) => l.join(r, [['g', 'rg']], 'inner').select('k', 'g', 'label', 'w')],
+  ['left join rows', (l, r) => l.join(r, [['k', 'rk']], 'left')],
+  ['left join on two keys (int32 = int64)', (l, r) => l.join(r, [['k', 'rk'], ['g', 'rg']], 'left').select('k', 'g', 'v', 'label', 'w')],
   ['left join then aggregate', (l, r) => l.join(r, [['k', 'rk']], 'left').groupBy('label').agg(count().alias('n'), sum('w').alias('sw'))],
   ['join with filters both sides', (l, r) => l.join(r, [['k', 'rk']], 'inner').filter(col('v').gt(0).and(col('w').lt(lit(0n)))).select('k', 'v', 'w')],
   ['sort + limit', (l) => l.orderBy(desc('v'), asc('k')).limit(7)],

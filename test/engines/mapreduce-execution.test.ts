@@ -138,6 +138,23 @@ test('the combiner shrinks the shuffle without changing the answer', async () =>
   assert.equal(off.c.combineInputRecords ?? 0, 0);
 });
 
+test('ORDER BY is a total-order job: sampled key ranges over several reducers, part files concatenate in order', async () => {
+  await withEngine({ 'mapreduce.reducers': 3 }, async (engine) => {
+    const plan = events.orderBy(desc('value'), 'user_id').plan;
+    assert.match(await engine.explain(plan), /sampled key ranges into 3 partitions \(TeraSort\)/);
+    const out = await engine.run(plan);
+    const values = out.getChild('value')!.toArray() as Float64Array;
+    assert.equal(values.length, rows.length);
+    for (let i = 1; i < values.length; i++) assert.ok(values[i - 1]! >= values[i]!, `row ${i} out of order`);
+    const m = engine.metrics();
+    assert.equal(m.counters.reduceTasks, 3);
+    assert.ok(m.notes!.some((n) => /range-partitioned into 3 reducers from \d+ sampled keys/.test(n)));
+    // Every reducer got a share: the ranges split the data.
+    const shares = m.timeline!.filter((t) => t.group === 'job 1 / reduce').length;
+    assert.equal(shares, 3);
+  });
+});
+
 test('a UDF runs inside the worker threads', async () => {
   const upper = udf((s: string | null) => (s === null ? null : s.toUpperCase()), 'utf8', 'upper');
   await withEngine({}, async (engine) => {
