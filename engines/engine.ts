@@ -67,6 +67,13 @@ export interface Engine {
    * computed (no lazy result escapes the timer). Throws EngineError for expected failures.
    */
   run(plan: PlanNode): Promise<arrow.Table>;
+  /**
+   * Optional: run a plan and keep its result inside the engine as table `name` (replacing any table of that name,
+   * atomically: on failure the old table stays), without returning it — a warehouse's CREATE OR REPLACE TABLE AS.
+   * Resolves to the row count. Iterative workloads (CDC merges) use it so state need not leave the engine; engines
+   * without it are driven by `run` then `load`.
+   */
+  materialize?(plan: PlanNode, name: string): Promise<number>;
   /** Metrics of the last `run`. */
   metrics(): EngineMetrics;
   /** The engine's own description of how it would run the plan (physical plan, jobs, stages...). */
