@@ -1,7 +1,7 @@
 // The on-disk dataset cache: one folder of Arrow IPC files per (dataset, rows, seed, params), verified against a
 // manifest of SHA-256 digests on every load and regenerated when missing, truncated or corrupt.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as arrow from 'apache-arrow';
@@ -223,27 +223,4 @@ export async function loadDataset(
   options?: { seed?: number; cacheDir?: string },
 ): Promise<ReadonlyMap<string, arrow.Table>> {
   return (await ensureDataset(ref, rows, options ?? {})).tables;
-}
-
-/** Every cache folder under `cacheDir` with its size in bytes (for the CLI's `list --cache`). */
-export async function listCache(cacheDir = DEFAULT_CACHE_DIR): Promise<{ dir: string; bytes: number }[]> {
-  const out: { dir: string; bytes: number }[] = [];
-  let datasets: string[];
-  try {
-    datasets = await readdir(cacheDir);
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return out;
-    throw e;
-  }
-  for (const d of datasets.sort()) {
-    const entries = await readdir(join(cacheDir, d)).catch(() => [] as string[]);
-    for (const e of entries.sort()) {
-      if (e.startsWith('.')) continue;
-      const dir = join(cacheDir, d, e);
-      let bytes = 0;
-      for (const f of await readdir(dir).catch(() => [] as string[])) bytes += (await stat(join(dir, f))).size;
-      out.push({ dir, bytes });
-    }
-  }
-  return out;
 }

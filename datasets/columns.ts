@@ -164,16 +164,21 @@ export class Utf8Builder {
  */
 export function pooledUtf8(indices: Int32Array, pool: readonly Uint8Array[], validity?: Validity, columnName = 'string column'): arrow.Data {
   const n = indices.length;
+  // Each pool value as little-endian 32-bit words (zero-padded), so rows are written 4 bytes per step through a
+  // DataView; a value's padding spills into the next value's slot and is overwritten by it.
   const lengths = new Int32Array(pool.length);
-  const starts = new Int32Array(pool.length);
-  let poolSize = 0;
+  const wordStart = new Int32Array(pool.length);
+  let words = 0;
   for (let p = 0; p < pool.length; p++) {
-    starts[p] = poolSize;
     lengths[p] = pool[p]!.length;
-    poolSize += pool[p]!.length;
+    wordStart[p] = words;
+    words += Math.ceil(pool[p]!.length / 4);
   }
-  const flat = new Uint8Array(poolSize);
-  for (let p = 0; p < pool.length; p++) flat.set(pool[p]!, starts[p]!);
+  const padded = new Uint8Array(words * 4);
+  for (let p = 0; p < pool.length; p++) padded.set(pool[p]!, wordStart[p]! * 4);
+  const poolWords = new Uint32Array(padded.buffer);
+  if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('pooledUtf8 needs a little-endian platform');
+
   const hasNulls = validity !== undefined && validity.nullCount > 0;
   const offsets = new Int32Array(n + 1);
   let total = 0;
@@ -182,13 +187,16 @@ export function pooledUtf8(indices: Int32Array, pool: readonly Uint8Array[], val
     if (total > 2 ** 31 - 1) throw new Error(`${columnName} would exceed Arrow Utf8's 2 GiB per column; generate fewer rows`);
     offsets[i + 1] = total;
   }
-  const bytes = new Uint8Array(total);
+  const buffer = new ArrayBuffer(total + 4); // room for the last value's padding
+  const view = new DataView(buffer);
   for (let i = 0; i < n; i++) {
     const start = offsets[i]!;
-    const len = offsets[i + 1]! - start;
-    const from = starts[indices[i]!]!;
-    for (let j = 0; j < len; j++) bytes[start + j] = flat[from + j]!;
+    const end = offsets[i + 1]!;
+    let w = wordStart[indices[i]!]!;
+    for (let at = start; at < end; at += 4) view.setUint32(at, poolWords[w++]!, true);
   }
+  new Uint8Array(buffer, total, 4).fill(0); // the last value's spilled padding lies outside the column's bytes
+  const bytes = new Uint8Array(buffer, 0, total);
   return arrow.makeData({ type: new arrow.Utf8(), length: n, valueOffsets: offsets, data: bytes, ...nullProps(validity) });
 }
 

@@ -88,7 +88,7 @@ function splitXlr(n: number, rng: Prng): KeySpace {
 function sampleAll(keys: Int32Array, size: number, rng: Prng): Int32Array {
   const n = keys.length;
   if (n > size) throw new Error(`cannot place ${n} distinct keys in ${size} rows`);
-  const ordered = keys.slice();
+  const ordered = new Int32Array(keys);
   shuffleInPlace(ordered, rng);
   if (n === size) return ordered;
   const out = new Int32Array(size);
@@ -145,11 +145,11 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const key3 = splitXlr(counts.id3, rng('key3'));
 
   // LHS x.
-  let x1 = sampleAll(key1.lhs, rows, rng('x.id1'));
-  let x2 = sampleAll(key2.lhs, rows, rng('x.id2'));
+  let x1: Int32Array = sampleAll(key1.lhs, rows, rng('x.id1'));
+  let x2: Int32Array = sampleAll(key2.lhs, rows, rng('x.id2'));
   // key3.lhs is already a uniformly shuffled permutation of x's id3 keys (and big.id3 is reshuffled on its own),
   // so it is used as is: the same distribution as R's sample_all, without another shuffle of N values.
-  let x3 = new Int32Array(key3.lhs);
+  let x3: Int32Array = new Int32Array(key3.lhs);
   if (sorted) {
     const order = sortOrder([x1, x2, x3]);
     [x1, x2, x3] = [x1, x2, x3].map((c) => permute(c, order));

@@ -9,6 +9,40 @@
  * sortOrder([new Int32Array([2, 1, 2]), new Int32Array([0, 5, 1])]) // Int32Array [1, 0, 2]
  */
 export function sortOrder(keys: readonly Int32Array[]): Int32Array {
+  return countingSortOrder(fuseKeys(keys));
+}
+
+/** The largest code range a fused key may have: its counts array stays small (4 MiB) and cache-friendly. */
+const MAX_FUSED_RANGE = 1 << 20;
+
+/**
+ * Fuse adjacent keys with small ranges into one (a·(maxB+1) + b sorts like (a, b)), saving whole passes:
+ * db-benchmark's (id1, id2) and (id4, id5) with K = 100 each become one key of 10,201 codes.
+ */
+function fuseKeys(keys: readonly Int32Array[]): Int32Array[] {
+  const out: Int32Array[] = [];
+  let current: Int32Array | null = null;
+  let currentRange = 0;
+  for (const key of keys) {
+    let max = 0;
+    for (let i = 0; i < key.length; i++) if (key[i]! > max) max = key[i]!;
+    const range = max + 1;
+    if (current && currentRange * range <= MAX_FUSED_RANGE) {
+      const fused = new Int32Array(key.length);
+      for (let i = 0; i < key.length; i++) fused[i] = current[i]! * range + key[i]!;
+      current = fused;
+      currentRange *= range;
+    } else {
+      if (current) out.push(current);
+      current = key;
+      currentRange = range;
+    }
+  }
+  if (current) out.push(current);
+  return out;
+}
+
+function countingSortOrder(keys: readonly Int32Array[]): Int32Array {
   const n = keys[0]?.length ?? 0;
   let order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

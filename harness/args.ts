@@ -34,6 +34,7 @@ const FLAGS = {
   'clickhouse-url': { type: 'string', doc: 'URL', help: 'ClickHouse server for the clickhouse engine (same as --engine-option clickhouse-url=URL; read by engines/clickhouse)' },
   'max-heap': { type: 'string', doc: 'MB', help: `--max-old-space-size of each cell process and the engines' memory budget (default ${defaultMaxHeapMb()})` },
   extension: { type: 'string', multiple: true, doc: 'FILE', help: 'a .ts module exporting benchExtension { scenarios?, engines? }; its entries are selectable by name, never in the default suite' },
+  'keep-results': { type: 'boolean', help: 'keep every cell\'s result table (Arrow IPC) under OUT/runs/; by default only WRONG cells\' tables and their reference are kept' },
   quick: { type: 'boolean', help: `smallest size of each scenario, ${QUICK_ITERATIONS} iterations, no warm-up (a smoke run)` },
   list: { type: 'boolean', help: 'list engines (what they model), suites and scenarios (with sizes), then exit' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -54,6 +55,7 @@ export interface CliArgs {
   readonly maxHeapMb: number;
   readonly extensions: readonly string[];
   readonly quick: boolean;
+  readonly keepResults: boolean;
   readonly list: boolean;
   readonly help: boolean;
 }
@@ -141,6 +143,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     maxHeapMb: str('max-heap') !== undefined ? positiveInt('max-heap', str('max-heap')!, 64) : defaultMaxHeapMb(),
     extensions: strs('extension') ?? [],
     quick,
+    keepResults: values['keep-results'] === true,
     list: values.list === true,
     help: values.help === true,
   };

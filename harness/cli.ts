@@ -96,6 +96,7 @@ async function main(argv: readonly string[]): Promise<number> {
       options: args.options,
       maxOldSpaceMb: args.maxHeapMb,
       outDir: args.outDir,
+      keepResults: args.keepResults,
       ...(args.baselinePath ? { baselinePath: args.baselinePath } : {}),
     },
     { progress: new Progress(process.stderr, () => performance.now()), clock: () => new Date() },

@@ -48,6 +48,11 @@ export interface BenchSettings {
   readonly outDir: string;
   readonly cacheDir?: string;
   readonly baselinePath?: string;
+  /**
+   * Keep every cell's result table under runs/<stamp>/results/. By default only WRONG cells' tables (and their
+   * group's reference) are kept: results can be large (a 1m-row join result is ~80 MB per engine).
+   */
+  readonly keepResults?: boolean;
 }
 
 export interface BenchDeps {
@@ -218,6 +223,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
       let datasetError: string | null = null;
       if (toRun.length > 0 && group.scenario.kind === 'query') datasetError = await prepareDataset(group.scenario, group.rows, settings, deps);
       let referencePath: string | null = null;
+      const written: { path: string; keep: boolean }[] = [];
       let referenceFailure: string | null = null;
       for (const planned of group.cells) {
         const label = { engine: planned.engine, scenario: planned.scenario.name, rows: planned.rows };
@@ -257,12 +263,18 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
             if (isReference) referencePath = resultPath;
             else report = { ...report, status: checkAgainstReference(referencePath!, resultPath, group.plan) };
           }
+          if (report.wroteResult) written.push({ path: resultPath, keep: report.status.kind !== 'ok' });
         }
         if (isReference && referencePath === null) referenceFailure = report.status.kind;
         const cell = toCellResult(planned, report);
         cells.push(cell);
         deps.progress.cellFinished(index, label, cell);
         index++;
+      }
+      if (!settings.keepResults) {
+        // Keep what explains a WRONG cell (its table and the reference's), drop the rest.
+        const anyKept = written.some((w) => w.keep);
+        for (const w of written) if (!w.keep && !(anyKept && w.path === referencePath)) rmSync(w.path, { force: true });
       }
     }
   } finally {

@@ -44,7 +44,8 @@ synchronous_commit = off
 full_page_writes = off
 CONF
   fi
-  as_pg "$bin/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 60 start >/dev/null
+  # 9>&-: the server must not inherit the start lock (it would hold it for its whole life).
+  as_pg "$bin/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 60 start >/dev/null 9>&-
   as_pg "$bin/psql" -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '${DB}'" | grep -q 1 \
     || as_pg "$bin/psql" -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -qc "CREATE DATABASE ${DB}"
   echo "$URL"
@@ -57,7 +58,8 @@ stop() {
 
 case "${1:-}" in
   install) install ;;
-  start) start ;;
+  # Serialised: test files running in parallel may all start the server on a fresh machine (initdb must run once).
+  start) exec 9>"${DIR%/}.lock"; flock -w 120 9 || true; start ;;
   stop) stop ;;
   status) bin="$(find_bin)" && as_pg "$bin/pg_ctl" -D "$DIR" status ;;
   url) echo "$URL" ;;

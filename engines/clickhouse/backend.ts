@@ -13,6 +13,8 @@ export interface ClickHouseBackend {
   command(sql: string): Promise<void>;
   /** Load `table` into the existing `qualifiedName`, whose columns are `schema`. `workDir` is for staging files. */
   insert(qualifiedName: string, table: arrow.Table, schema: Schema, workDir: string): Promise<void>;
+  /** `CREATE TABLE qualifiedName ENGINE = tableEngine AS select`, with the same query settings as `query`. */
+  createTableAs(qualifiedName: string, tableEngine: string, select: string): Promise<void>;
   /** Run a SELECT and return its full result with exactly `schema`. */
   query(sql: string, schema: Schema): Promise<arrow.Table>;
   /** ClickHouse's `version()`. */

@@ -64,6 +64,10 @@ export class ChdbBackend implements ClickHouseBackend {
     );
   }
 
+  async createTableAs(qualifiedName: string, tableEngine: string, select: string): Promise<void> {
+    await this.live.queryAsync(`CREATE TABLE ${qualifiedName} ENGINE = ${tableEngine} AS ${select} SETTINGS ${CHDB_QUERY_SETTINGS}`, { format: 'TSV' });
+  }
+
   async query(sql: string, schema: Schema): Promise<arrow.Table> {
     const result = await this.live.queryAsync(`${sql} SETTINGS ${CHDB_QUERY_SETTINGS}`, { format: 'Arrow' });
     return resultToArrow(result.bytes(), schema);

@@ -7,7 +7,7 @@ import { walkPlan, type PlanNode } from '../../plan/types.ts';
 import { EngineError, NO_METRICS, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
 import type { ClickHouseBackend } from './backend.ts';
 import { firstLine } from './server-backend.ts';
-import { MODERN_DIALECT, createTableSql, ident, resultQuery } from './sql.ts';
+import { MODERN_DIALECT, createTableSql, ident, resultQuery, stringLiteral } from './sql.ts';
 
 let instances = 0;
 
@@ -16,6 +16,7 @@ export class ClickHouseEngine implements Engine {
   private readonly database: string;
   private last: EngineMetrics = NO_METRICS;
   private closed = false;
+  private atomic: boolean | null = null;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -73,6 +74,59 @@ export class ClickHouseEngine implements Engine {
     for (const n of walkPlan(plan)) if (n.kind === 'scan') rowsIn += this.rows.get(n.table) ?? 0;
     this.last = { rowsIn, rowsOut: result.numRows, counters: {}, phasesMs: { query: this.ctx.now() - t0 } };
     return result;
+  }
+
+  /**
+   * Run the plan into a resident table: `CREATE TABLE name__staging ENGINE = <table engine> AS <query>`, then swap
+   * it in — `EXCHANGE TABLES` in an Atomic database (chDB, modern servers: one atomic step), else
+   * `RENAME TABLE name TO name__old, name__staging TO name` (Ordinary databases of old servers). A failing query
+   * leaves the old table untouched and no staging table behind.
+   * @example await engine.materialize(df.plan, 'target') // row count
+   */
+  async materialize(plan: PlanNode, name: string): Promise<number> {
+    this.assertOpen();
+    outputSchema(plan);
+    this.assertLoaded(plan);
+    const staging = this.qualified(`${name}__staging`);
+    const t0 = this.ctx.now();
+    try {
+      await this.backend.command(`DROP TABLE IF EXISTS ${staging}`);
+      await this.backend.createTableAs(staging, this.tableEngine, resultQuery(plan, (t) => this.qualified(t), this.backend.dialect));
+    } catch (err) {
+      await this.backend.command(`DROP TABLE IF EXISTS ${staging}`).catch(() => {});
+      throw new EngineError(`clickhouse failed: ${firstLine(err)}`, 'task-failed');
+    }
+    let rows: number;
+    try {
+      const counted = await this.backend.query(`SELECT CAST(count() AS Int64) AS n FROM ${staging}`, [{ name: 'n', type: 'int64' }]);
+      rows = Number(counted.getChild('n')!.get(0));
+      if (!this.rows.has(name)) await this.backend.command(`RENAME TABLE ${staging} TO ${this.qualified(name)}`);
+      else if (await this.atomicDatabase()) {
+        await this.backend.command(`EXCHANGE TABLES ${staging} AND ${this.qualified(name)}`);
+        await this.backend.command(`DROP TABLE ${staging}`);
+      } else {
+        const old = this.qualified(`${name}__old`);
+        await this.backend.command(`DROP TABLE IF EXISTS ${old}`);
+        await this.backend.command(`RENAME TABLE ${this.qualified(name)} TO ${old}, ${staging} TO ${this.qualified(name)}`);
+        await this.backend.command(`DROP TABLE ${old}`);
+      }
+    } catch (err) {
+      throw new EngineError(`clickhouse could not swap in table '${name}': ${firstLine(err)}`, 'task-failed');
+    }
+    let rowsIn = 0;
+    for (const n of walkPlan(plan)) if (n.kind === 'scan') rowsIn += this.rows.get(n.table) ?? 0;
+    this.rows.set(name, rows);
+    this.last = { rowsIn, rowsOut: rows, counters: {}, phasesMs: { query: this.ctx.now() - t0 } };
+    return rows;
+  }
+
+  /** Whether this instance's database is Atomic (EXCHANGE TABLES works); asked once. */
+  private async atomicDatabase(): Promise<boolean> {
+    if (this.atomic === null) {
+      const r = await this.backend.query(`SELECT engine FROM system.databases WHERE name = ${stringLiteral(this.database)}`, [{ name: 'engine', type: 'utf8' }]);
+      this.atomic = r.numRows > 0 && String(r.getChild('engine')!.get(0)) === 'Atomic';
+    }
+    return this.atomic;
   }
 
   metrics(): EngineMetrics {

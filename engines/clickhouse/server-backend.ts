@@ -80,6 +80,10 @@ export class ServerBackend implements ClickHouseBackend {
     res.stream.destroy();
   }
 
+  async createTableAs(qualifiedName: string, tableEngine: string, select: string): Promise<void> {
+    await this.client.command({ query: `CREATE TABLE ${qualifiedName} ENGINE = ${tableEngine} AS ${select}`, clickhouse_settings: { join_use_nulls: 1 } });
+  }
+
   async query(sql: string, schema: Schema): Promise<arrow.Table> {
     const format = this.dialect === MODERN_DIALECT ? 'Arrow' : 'TabSeparated';
     const res = await this.client.exec({ query: `${sql} FORMAT ${format}`, clickhouse_settings: this.settings });

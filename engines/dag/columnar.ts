@@ -114,24 +114,13 @@ function newArrayLike(values: NumericArray, n: number): NumericArray {
 export function gather(v: Vec, indices: Int32Array, count = indices.length): Vec {
   const src = v.values as NumericArray;
   const out = newArrayLike(src, count);
+  // One loop per element type: a loop shared by several typed-array types goes polymorphic and runs far slower.
+  let hasMinus: boolean;
+  if (out instanceof BigInt64Array) hasMinus = gatherI64(src as BigInt64Array, out, indices, count);
+  else if (out instanceof Float64Array) hasMinus = gatherF64(src as Float64Array, out, indices, count);
+  else if (out instanceof Int32Array) hasMinus = gatherI32(src as Int32Array, out, indices, count);
+  else hasMinus = gatherU8(src as Uint8Array, out, indices, count);
   let validity: Uint8Array | null = null;
-  let hasMinus = false;
-  if (out instanceof BigInt64Array) {
-    const s = src as BigInt64Array;
-    for (let k = 0; k < count; k++) {
-      const i = indices[k]!;
-      if (i < 0) hasMinus = true;
-      else out[k] = s[i]!;
-    }
-  } else {
-    const o = out as Int32Array | Float64Array | Uint8Array;
-    const s = src as Int32Array | Float64Array | Uint8Array;
-    for (let k = 0; k < count; k++) {
-      const i = indices[k]!;
-      if (i < 0) hasMinus = true;
-      else o[k] = s[i]!;
-    }
-  }
   if (v.validity !== null || hasMinus) {
     validity = alloc.uint8(count);
     const sv = v.validity;
@@ -141,6 +130,46 @@ export function gather(v: Vec, indices: Int32Array, count = indices.length): Vec
     }
   }
   return withValues(v, out, validity);
+}
+
+function gatherF64(s: Float64Array, o: Float64Array, indices: Int32Array, count: number): boolean {
+  let minus = false;
+  for (let k = 0; k < count; k++) {
+    const i = indices[k]!;
+    if (i < 0) minus = true;
+    else o[k] = s[i]!;
+  }
+  return minus;
+}
+
+function gatherI32(s: Int32Array, o: Int32Array, indices: Int32Array, count: number): boolean {
+  let minus = false;
+  for (let k = 0; k < count; k++) {
+    const i = indices[k]!;
+    if (i < 0) minus = true;
+    else o[k] = s[i]!;
+  }
+  return minus;
+}
+
+function gatherU8(s: Uint8Array, o: Uint8Array, indices: Int32Array, count: number): boolean {
+  let minus = false;
+  for (let k = 0; k < count; k++) {
+    const i = indices[k]!;
+    if (i < 0) minus = true;
+    else o[k] = s[i]!;
+  }
+  return minus;
+}
+
+function gatherI64(s: BigInt64Array, o: BigInt64Array, indices: Int32Array, count: number): boolean {
+  let minus = false;
+  for (let k = 0; k < count; k++) {
+    const i = indices[k]!;
+    if (i < 0) minus = true;
+    else o[k] = s[i]!;
+  }
+  return minus;
 }
 
 /** A vector of the same type (and dictionary) as `like`, holding new values. */

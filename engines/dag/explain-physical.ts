@@ -27,7 +27,7 @@ export function physicalNodeToString(node: PhysicalNode): string {
     case 'hashAggregate':
       return `HashAggregate(${node.mode}) keys=[${node.keys.join(', ')}] aggs=[${node.aggregates.map(aggregateToString).join(', ')}]`;
     case 'hashJoin':
-      return `${JOIN_NAMES[node.strategy]} ${node.how} on ${node.on.map((k) => `${k.left} = ${k.right}`).join(' AND ')}${node.matchesId === null ? '' : ` (reports matches=${node.matchesId})`}`;
+      return `${JOIN_NAMES[node.strategy]} ${node.how} on ${node.on.map((k) => `${k.left} = ${k.right}`).join(' AND ')}${node.matchesId === null ? '' : ` (reports matches=${node.matchesId})`} [${cols(node)}]`;
     case 'unmatchedRows':
       return `UnmatchedLeftRows broadcast=${node.broadcastId} matches=${node.matchesId} of ${node.probePartitions} task${node.probePartitions === 1 ? '' : 's'} [${cols(node)}]`;
     case 'sort':

@@ -5,6 +5,7 @@ import { EngineError } from '../engine.ts';
 import { outputSchema } from '../../plan/schema.ts';
 import { assertNever, type PlanNode, type Schema } from '../../plan/types.ts';
 import { partialSchema } from './operators/hash-aggregate.ts';
+import { columnsOf } from './optimizer/rewrite.ts';
 import type { Job, PhysicalNode, Stage, StageOutput } from './physical-plan.ts';
 
 export interface LoadedTableInfo {
@@ -131,7 +132,8 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
     return { node: { kind: 'shuffleRead', shuffleId, schema: planned.node.schema }, partitions };
   };
 
-  const toPhysical = (node: PlanNode, limitHint: number | null = null): Planned => {
+  /** `needed`: the only columns the parent reads (a join then materialises just those), or null for all. */
+  const toPhysical = (node: PlanNode, limitHint: number | null = null, needed: ReadonlySet<string> | null = null): Planned => {
     const cached = env.cache?.get(node);
     if (cached) {
       if (!producer.has(`cache:${cached.cacheId}`)) {
@@ -142,11 +144,11 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
       }
       return { node: { kind: 'cachedRead', cacheId: cached.cacheId, schema: outputSchema(node) }, partitions: cachePartitions.get(cached.cacheId)! };
     }
-    return planUncached(node, limitHint);
+    return planUncached(node, limitHint, needed);
   };
   const cachePartitions = new Map<number, number>();
 
-  const planUncached = (node: PlanNode, limitHint: number | null): Planned => {
+  const planUncached = (node: PlanNode, limitHint: number | null, needed: ReadonlySet<string> | null = null): Planned => {
     const schema = outputSchema(node);
     switch (node.kind) {
       case 'scan': {
@@ -161,12 +163,13 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
         return { node: { kind: 'filter', input: child.node, predicate: node.predicate, schema }, partitions: child.partitions };
       }
       case 'project': {
-        const child = toPhysical(node.input);
+        const child = toPhysical(node.input, null, node.columns.reduce((need, c) => columnsOf(c.expr, need), new Set<string>()));
         return { node: { kind: 'project', input: child.node, columns: node.columns, schema }, partitions: child.partitions };
       }
       case 'aggregate':
       case 'distinct': {
-        const child = toPhysical(node.input);
+        const reads = node.kind === 'aggregate' ? node.aggregates.reduce((need, a) => (a.arg ? columnsOf(a.arg, need) : need), new Set(node.keys)) : null;
+        const child = toPhysical(node.input, null, reads);
         const inSchema = outputSchema(node.input);
         const keys = node.kind === 'aggregate' ? node.keys : inSchema.map((f) => f.name);
         const aggregates = node.kind === 'aggregate' ? node.aggregates : [];
@@ -177,6 +180,10 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
       case 'join': {
         const left = toPhysical(node.left);
         const right = toPhysical(node.right);
+        // Materialise only the columns the parent reads (at least one, so batches keep a row count), as Spark's
+        // whole-stage codegen never builds the joined rows' unused columns.
+        const kept = needed === null ? schema : schema.filter((f) => needed.has(f.name));
+        const outSchema = kept.length > 0 ? kept : schema.slice(0, 1);
         const rightBytes = estimateBytes(node.right, env.tables);
         const leftBytes = estimateBytes(node.left, env.tables);
         const threshold = env.broadcastThresholdBytes;
@@ -190,7 +197,7 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
             producer.set(`broadcast:${broadcastId}`, addStage(right, { kind: 'broadcast', broadcastId }));
             notes.push(`broadcast hash join: ${why('right', rightBytes, '≤')}`);
             const build: PhysicalNode = { kind: 'broadcastRead', broadcastId, schema: right.node.schema };
-            return { node: { kind: 'hashJoin', strategy: 'broadcast', probe: left.node, build, how: node.how, on: node.on, matchesId: null, schema }, partitions: left.partitions };
+            return { node: { kind: 'hashJoin', strategy: 'broadcast', probe: left.node, build, how: node.how, on: node.on, matchesId: null, schema: outSchema }, partitions: left.partitions };
           }
           case 'broadcast-left': {
             // Build on the small left side once per executor; tasks stream the big right side's partitions, so the
@@ -201,11 +208,11 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
             notes.push(`broadcast hash join (build left): ${why('left', leftBytes, '≤')}${forced === 'auto' ? `, right side ${fmtBytes(rightBytes)} is not` : ''}`);
             const build: PhysicalNode = { kind: 'broadcastRead', broadcastId, schema: left.node.schema };
             const matchesId = node.how === 'left' ? matchesIds++ : null;
-            const join: PhysicalNode = { kind: 'hashJoin', strategy: 'broadcast-left', probe: right.node, build, how: node.how, on: node.on, matchesId, schema };
+            const join: PhysicalNode = { kind: 'hashJoin', strategy: 'broadcast-left', probe: right.node, build, how: node.how, on: node.on, matchesId, schema: outSchema };
             if (matchesId === null) return { node: join, partitions: right.partitions };
-            const unmatched: PhysicalNode = { kind: 'unmatchedRows', broadcastId, matchesId, probePartitions: right.partitions, schema };
+            const unmatched: PhysicalNode = { kind: 'unmatchedRows', broadcastId, matchesId, probePartitions: right.partitions, schema: outSchema };
             return {
-              node: { kind: 'union', inputs: [{ node: join, partitions: right.partitions }, { node: unmatched, partitions: 1 }], schema },
+              node: { kind: 'union', inputs: [{ node: join, partitions: right.partitions }, { node: unmatched, partitions: 1 }], schema: outSchema },
               partitions: right.partitions + 1,
             };
           }
@@ -213,7 +220,7 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
             notes.push(`shuffled hash join: ${forced !== 'auto' ? 'forced by the joinStrategy option' : `both sides estimated above the broadcast threshold ${fmtBytes(threshold)} (left ${fmtBytes(leftBytes)}, right ${fmtBytes(rightBytes)})`}`);
             const l = exchange(left, node.on.map((k) => k.left), env.shufflePartitions);
             const r = exchange(right, node.on.map((k) => k.right), env.shufflePartitions);
-            return { node: { kind: 'hashJoin', strategy: 'shuffled', probe: l.node, build: r.node, how: node.how, on: node.on, matchesId: null, schema }, partitions: env.shufflePartitions };
+            return { node: { kind: 'hashJoin', strategy: 'shuffled', probe: l.node, build: r.node, how: node.how, on: node.on, matchesId: null, schema: outSchema }, partitions: env.shufflePartitions };
           }
           default:
             return assertNever(strategy, 'join strategy');

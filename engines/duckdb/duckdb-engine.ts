@@ -8,7 +8,7 @@ import { childrenOf, exprChildren, exprsOf, walkPlan, type Expr, type PlanNode, 
 import { EngineError, NO_METRICS, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
 import { ingestTable } from './ingest.ts';
 import { resultToArrow } from './result.ts';
-import { planToSql, quoteIdent } from './sql.ts';
+import { planToSql, quoteIdent, SQL_TYPE } from './sql.ts';
 import { UdfRegistry } from './udf.ts';
 
 /** Options this engine reads from `EngineContext.options` (documented in README.md). */
@@ -85,6 +85,29 @@ export class DuckDBEngine implements Engine {
     return table;
   }
 
+  /**
+   * Run the plan into a resident table: one `CREATE OR REPLACE TABLE name AS SELECT ...` statement. DuckDB runs
+   * it as one transaction, so on failure the old table (if any) is still there, and the plan may read `name`
+   * itself (the old version is read, then replaced). Columns are cast to the plan's exact types.
+   * @example await engine.materialize(table('target', s).union(table('changes', s)).plan, 'target') // row count
+   */
+  async materialize(plan: PlanNode, name: string): Promise<number> {
+    const { inner, schema } = this.prepareInner(plan);
+    const cols = schema.map((f) => `CAST(${quoteIdent(f.name)} AS ${SQL_TYPE[f.type]}) AS ${quoteIdent(f.name)}`);
+    const started = this.ctx.now();
+    let rows: number;
+    try {
+      const reader = await this.connection.runAndReadAll(`CREATE OR REPLACE TABLE ${quoteIdent(name)} AS SELECT ${cols.join(', ')} FROM (\n${inner}\n) AS result`);
+      rows = Number(reader.getRows()[0]?.[0] ?? 0);
+    } catch (e) {
+      throw engineErrorOf(e, 'materialize');
+    }
+    const rowsIn = walkPlan(plan).reduce((n, node) => n + (node.kind === 'scan' ? this.tables.get(node.table)!.rows : 0), 0);
+    this.tables.set(name, { schema, rows });
+    this.lastMetrics = { rowsIn, rowsOut: rows, counters: {}, phasesMs: { execute: this.ctx.now() - started } };
+    return rows;
+  }
+
   metrics(): EngineMetrics {
     return this.lastMetrics;
   }
@@ -114,6 +137,19 @@ export class DuckDBEngine implements Engine {
    * turns timestamps into epoch-ms BIGINTs so the result reader copies them without per-value conversion.
    */
   private prepare(plan: PlanNode): { sql: string; schema: Schema } {
+    const { inner, schema } = this.prepareInner(plan);
+    // WARNING: a projection over an ordered subquery keeps its order in DuckDB (insertion order is preserved by
+    // projections); the ordered-result tests guard this.
+    const cols = schema.map((f) => (f.type === 'timestamp' ? `epoch_ms(${quoteIdent(f.name)}) AS ${quoteIdent(f.name)}` : quoteIdent(f.name)));
+    const indented = inner
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n');
+    return { sql: `SELECT ${cols.join(', ')}\nFROM (\n${indented}\n) AS result`, schema };
+  }
+
+  /** Validate the plan against the loaded tables, register its UDFs and translate it to SQL. */
+  private prepareInner(plan: PlanNode): { inner: string; schema: Schema } {
     this.assertOpen();
     let schema: Schema;
     try {
@@ -139,15 +175,7 @@ export class DuckDBEngine implements Engine {
       }
     }
     this.registerUdfs(plan);
-    const inner = planToSql(plan, { udfName: (u) => this.udfs.nameOf(u) });
-    // WARNING: a projection over an ordered subquery keeps its order in DuckDB (insertion order is preserved by
-    // projections); the ordered-result tests guard this.
-    const cols = schema.map((f) => (f.type === 'timestamp' ? `epoch_ms(${quoteIdent(f.name)}) AS ${quoteIdent(f.name)}` : quoteIdent(f.name)));
-    const indented = inner
-      .split('\n')
-      .map((l) => `  ${l}`)
-      .join('\n');
-    return { sql: `SELECT ${cols.join(', ')}\nFROM (\n${indented}\n) AS result`, schema };
+    return { inner: planToSql(plan, { udfName: (u) => this.udfs.nameOf(u) }), schema };
   }
 
   /** Every UDF is registered with its argument types over the input of the node that holds it. */

@@ -7,7 +7,11 @@ import { ALL_EXPRS, ALL_NODES, type EngineDescriptor } from '../engine.ts';
 import { DuckDBEngine } from './duckdb-engine.ts';
 
 export { planToSql } from './sql.ts';
-export { DuckDBEngine } from './duckdb-engine.ts';
+export { DuckDBEngine, threadsOf } from './duckdb-engine.ts';
+// For code that speaks SQL to its own DuckDB database (the in-place CDC MERGE): the same load and read paths.
+export { ingestTable } from './ingest.ts';
+export { resultToArrow } from './result.ts';
+export { quoteIdent, SQL_TYPE } from './sql.ts';
 
 const require = createRequire(import.meta.url);
 

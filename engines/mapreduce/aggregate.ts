@@ -2,7 +2,7 @@
 // of one key inside a map task, the reducer merges all states of a key and finalises them (avg = sum / count).
 import { typeOf } from '../../plan/schema.ts';
 import { assertNever, type DataType, type Schema } from '../../plan/types.ts';
-import { compareCodePoints, compareValues, compileExpr, fromWire, type Evaluator } from './expressions.ts';
+import { checkInt64, compareCodePoints, compareValues, compileExpr, fromWire, type Evaluator } from './expressions.ts';
 import type { JobFunctions, Mapper, Reducer } from './job-functions.ts';
 import type { WireAggregate, WireJob } from './job.ts';
 import { keyColumn, readKey, writeKey, type KeyColumn } from './key-format.ts';
@@ -121,7 +121,7 @@ function finalize(plans: readonly AggPlan[], s: Row): Row {
         return BigInt(v as number | bigint);
       case 'sum':
         if (v === null) return null;
-        return p.argType === 'float64' ? v : BigInt(v as number | bigint);
+        return p.argType === 'float64' ? v : checkInt64(BigInt(v as number | bigint), 'sum');
       case 'avg': {
         const n = Number(s[p.at + 1]);
         return n === 0 || v === null ? null : (v as number) / n;

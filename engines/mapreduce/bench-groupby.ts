@@ -32,16 +32,20 @@ for (const name of engines) {
     await engine.load(loaded);
     const tLoad = performance.now() - t0;
     const samples: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < 2; i++) {
       const t1 = performance.now();
+      const c1 = process.cpuUsage(); // all threads of the process, so it includes the worker slots
       const out = await engine.run(plan);
       samples.push(performance.now() - t1);
+      const c = process.cpuUsage(c1);
+      cpu.push((c.user + c.system) / 1000);
       if (i === 0) console.log(`${name}: ${out.numRows} result rows`);
     }
     const best = Math.min(...samples);
     const m = engine.metrics();
     const c = m.counters;
-    console.log(`${name} ${scenario.name} @ ${rows}: load ${tLoad.toFixed(0)} ms, run ${samples.map((s) => s.toFixed(0)).join(' / ')} ms, ${(rows / best * 1000 / 1e6).toFixed(2)} M rows/s`);
+    console.log(`${name} ${scenario.name} @ ${rows}: load ${tLoad.toFixed(0)} ms, run ${samples.map((s) => s.toFixed(0)).join(' / ')} ms (cpu ${cpu.map((s) => s.toFixed(0)).join(' / ')} ms), ${(rows / best * 1000 / 1e6).toFixed(2)} M rows/s`);
     if (name === 'mapreduce') {
       const mib = (b: number | undefined): string => `${((b ?? 0) / 2 ** 20).toFixed(1)} MiB`;
       console.log(`  bytes read ${mib(c.bytesRead)}, map output ${mib(c.mapOutputBytes)}, spilled ${mib(c.bytesSpilled)} in ${c.spillFiles} files, shuffled ${mib(c.bytesShuffled)}, written to disk ${mib(c.bytesWrittenToDisk)}`);

@@ -73,6 +73,15 @@ export function fromWire(e: WireExpr): Expr {
 
 const toBig = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The contract: int64 overflow is an error, never a silent wrap-around. */
+export function checkInt64(v: bigint, what: string): bigint {
+  if (v < INT64_MIN || v > INT64_MAX) throw new Error(`int64 overflow in ${what}: the result ${v} does not fit in 64 bits`);
+  return v;
+}
+
 /** Compile `e` over rows of `schema`. */
 export function compileExpr(e: Expr, schema: Schema): Evaluator {
   switch (e.kind) {
@@ -108,11 +117,11 @@ export function compileExpr(e: Expr, schema: Schema): Evaluator {
           const y = toBig(b);
           switch (op) {
             case '+':
-              return BigInt.asIntN(64, x + y);
+              return checkInt64(x + y, 'addition');
             case '-':
-              return BigInt.asIntN(64, x - y);
+              return checkInt64(x - y, 'subtraction');
             case '*':
-              return BigInt.asIntN(64, x * y);
+              return checkInt64(x * y, 'multiplication');
             case '%':
               return y === 0n ? null : x % y;
           }
@@ -243,9 +252,16 @@ function comparisonTest(op: Extract<Expr, { kind: 'comparison' }>['op']): (c: nu
   }
 }
 
-/** Numbers, bigints and booleans (JS relational operators mix number and bigint exactly). */
+/**
+ * Numbers, bigints and booleans (JS relational operators mix number and bigint exactly). NaN equals NaN and
+ * sorts above every other number, as the contract (and DuckDB, PostgreSQL, Spark) has it.
+ */
 export function compareValues(a: unknown, b: unknown): number {
-  return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+  if ((a as number) < (b as number)) return -1;
+  if ((a as number) > (b as number)) return 1;
+  if (a !== a) return b !== b ? 0 : 1;
+  if (b !== b) return -1;
+  return 0;
 }
 
 /** Strings by Unicode code point (as UTF-8 bytes compare), not by UTF-16 code unit. */
@@ -294,8 +310,13 @@ export function castValue(v: unknown, from: DataType, to: DataType, udfName?: st
         if (!Number.isFinite(v as number)) return null;
         n = Math.trunc(v as number);
       }
-      if (to === 'int64') return typeof n === 'bigint' ? n : BigInt(n);
-      return Number(n) | 0;
+      // Out of the target's range is NULL (the contract), never a wrapped value.
+      if (to === 'int64') {
+        const big = typeof n === 'bigint' ? n : BigInt(n);
+        return big < INT64_MIN || big > INT64_MAX ? null : big;
+      }
+      const num = Number(n);
+      return num < -2147483648 || num > 2147483647 ? null : num;
     }
     case 'float64':
     case 'timestamp': {

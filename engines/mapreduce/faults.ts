@@ -57,7 +57,6 @@ export function injectFault(fault: FaultPlan, where: string): void {
       throw new Error(`injected crash in ${where}`);
     case 'exit':
       process.exit(70);
-    // eslint-disable-next-line no-fallthrough
     case 'stall':
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, fault.stallMs);
       return;

@@ -80,6 +80,7 @@ export function writeKey(w: ByteWriter, cols: readonly KeyColumn[], values: read
       case 'f64': {
         let n = Number(v);
         if (n === 0) n = 0; // -0 and 0 are one key
+        if (n !== n) n = NaN; // one canonical NaN: equal to itself, above +Infinity
         f64[0] = n;
         const neg = (f64Bytes[7]! & 0x80) !== 0;
         for (let i = 0; i < 8; i++) {

@@ -56,6 +56,7 @@ function writeValue(w: ByteWriter, type: ValueType, v: unknown): void {
     case 'num':
       w.ensure(9);
       if (typeof v === 'bigint') {
+        if (v < -(2n ** 63n) || v > 2n ** 63n - 1n) throw new Error(`int64 overflow: the partial sum ${v} does not fit in 64 bits`);
         w.buf[w.pos] = 1;
         w.buf.writeBigInt64LE(v, w.pos + 1);
       } else {

@@ -1,11 +1,11 @@
 // One Polars engine instance: holds the loaded tables as Polars DataFrames and runs plans as LazyFrames.
 // Per-run figures live in a fresh RunState object; the instance only swaps the last one in when a run completes.
 import type * as arrow from 'apache-arrow';
-import type pl from 'nodejs-polars';
+import pl from 'nodejs-polars';
 import { outputSchema } from '../../plan/schema.ts';
 import { walkExprs, walkPlan, type PlanNode } from '../../plan/types.ts';
 import { EngineError, NO_METRICS, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
-import { arrowToPolars, polarsToArrow } from './arrow-bridge.ts';
+import { arrowToPolars, polarsToArrow, polarsType } from './arrow-bridge.ts';
 import { toLazyFrame } from './lazy-plan.ts';
 import { evaluateUdfs, placeholderUdfs } from './udf.ts';
 
@@ -57,6 +57,28 @@ export class PolarsEngine implements Engine {
         phasesMs: { ...state.phasesMs },
       };
       return result;
+    } catch (err) {
+      throw asEngineError(err);
+    }
+  }
+
+  /**
+   * Keep the plan's collected result as the DataFrame `name`: the state never leaves Polars' memory. The map entry
+   * is replaced only after collect() succeeded, so a failure leaves the old frame. Columns are cast to the plan's
+   * types, as a load would store them.
+   * @example await engine.materialize(df.plan, 'target') // row count
+   */
+  async materialize(plan: PlanNode, name: string): Promise<number> {
+    this.assertOpen();
+    const started = this.ctx.now();
+    try {
+      const schema = outputSchema(plan);
+      const collected = await toLazyFrame(plan, { tables: this.tables, udfs: evaluateUdfs }).collect();
+      const typed = collected.select(...schema.map((f) => pl.col(f.name).cast(polarsType(f.type))));
+      const rowsIn = this.rowsScanned(plan);
+      this.tables.set(name, typed);
+      this.last = { rowsIn, rowsOut: typed.height, counters: {}, phasesMs: { collect: this.ctx.now() - started } };
+      return typed.height;
     } catch (err) {
       throw asEngineError(err);
     }

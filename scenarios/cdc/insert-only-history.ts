@@ -25,8 +25,8 @@ export const insertOnlyHistory: CdcPattern = {
     { name: 'valid_from', type: 'timestamp', doc: 'when this version became current in the source' },
     { name: '_seq', type: 'utf8', doc: 'sequence number of the change (encoded); the version order' },
   ],
-  mergePlan(entity) {
-    const history = scanTarget(this.stateSchema(entity));
+  mergePlan(entity, from = 'target') {
+    const history = scanTarget(this.stateSchema(entity), from);
     const latest = history.latestPerKey(entity.key, '_seq').select(...entity.key.map((k) => col(k)), col('_seq').alias(current('_seq')));
     const fresh = scanChanges(entity)
       .join(latest, entity.key, 'left')
@@ -34,8 +34,8 @@ export const insertOnlyHistory: CdcPattern = {
       .select(...entityColumns(entity), col('_op'), col('_ts').alias('valid_from'), col('_seq'));
     return history.union(fresh).plan;
   },
-  truncatePlan(entity, seq, tsMs) {
-    const history = scanTarget(this.stateSchema(entity));
+  truncatePlan(entity, seq, tsMs, from = 'target') {
+    const history = scanTarget(this.stateSchema(entity), from);
     const deletions = history
       .latestPerKey(entity.key, '_seq')
       .filter(col('_seq').lt(lit(seqKey(seq)))) // deleted keys too: their new version makes late events lose
@@ -47,7 +47,7 @@ export const insertOnlyHistory: CdcPattern = {
   },
   seedPlan: (entity, seq, tsMs) =>
     scanSnapshot(entity).select(...entityColumns(entity), lit('I').alias('_op'), lit(tsMs, 'timestamp').alias('valid_from'), lit(seqKey(seq)).alias('_seq')).plan,
-  currentView(entity) {
-    return scanTarget(this.stateSchema(entity)).latestPerKey(entity.key, '_seq').filter(col('_op').neq('D')).select(...entityColumns(entity)).plan;
+  currentView(entity, from = 'target') {
+    return scanTarget(this.stateSchema(entity), from).latestPerKey(entity.key, '_seq').filter(col('_op').neq('D')).select(...entityColumns(entity)).plan;
   },
 };

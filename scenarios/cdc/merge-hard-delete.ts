@@ -21,27 +21,27 @@ export const mergeHardDelete: CdcPattern = {
     { name: '_seq', type: 'utf8', doc: 'sequence number of the change that wrote the row (encoded)' },
     { name: '_deleted', type: 'bool', doc: 'a tombstone: the key was deleted at _seq' },
   ],
-  mergePlan(entity) {
+  mergePlan(entity, from = 'target') {
     const isDelete = col('_op').eq('D');
     const asRows = scanChanges(entity).select(
       ...entity.schema.map((f) => (isKey(entity, f.name) ? col(f.name) : when(isDelete, lit(null, f.type)).otherwise(col(f.name)).alias(f.name))),
       col('_seq'),
       isDelete.alias('_deleted'),
     );
-    return scanTarget(this.stateSchema(entity)).union(asRows).latestPerKey(entity.key, '_seq').plan;
+    return scanTarget(this.stateSchema(entity), from).union(asRows).latestPerKey(entity.key, '_seq').plan;
   },
-  truncatePlan(entity, seq) {
+  truncatePlan(entity, seq, _tsMs, from = 'target') {
     const s = lit(seqKey(seq));
     const older = col('_seq').lt(s);
-    return scanTarget(this.stateSchema(entity)).select(
+    return scanTarget(this.stateSchema(entity), from).select(
       ...entity.schema.map((f) => (isKey(entity, f.name) ? col(f.name) : when(older, lit(null, f.type)).otherwise(col(f.name)).alias(f.name))),
       when(older, s).otherwise(col('_seq')).alias('_seq'),
       when(older, lit(true)).otherwise(col('_deleted')).alias('_deleted'),
     ).plan;
   },
   seedPlan: (entity, seq) => scanSnapshot(entity).select(...entityColumns(entity), lit(seqKey(seq)).alias('_seq'), lit(false).alias('_deleted')).plan,
-  currentView(entity) {
-    return scanTarget(this.stateSchema(entity)).filter(col('_deleted').not()).select(...entityColumns(entity)).plan;
+  currentView(entity, from = 'target') {
+    return scanTarget(this.stateSchema(entity), from).filter(col('_deleted').not()).select(...entityColumns(entity)).plan;
   },
 };
 

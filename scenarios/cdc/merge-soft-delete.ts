@@ -24,8 +24,8 @@ export const mergeSoftDelete: CdcPattern = {
     { name: 'deleted_at', type: 'timestamp', doc: 'when it was deleted (NULL while live)' },
     { name: '_seq', type: 'utf8', doc: 'sequence number of the change that wrote the row (encoded)' },
   ],
-  mergePlan(entity) {
-    const target = scanTarget(this.stateSchema(entity));
+  mergePlan(entity, from = 'target') {
+    const target = scanTarget(this.stateSchema(entity), from);
     const isDelete = col('_op').eq('D');
     const targetRows = target.select(
       ...entityColumns(entity), col('is_deleted'), col('deleted_at'), col('_seq'), lit(null, 'utf8').alias('_op'), col('_seq').alias('_img_seq'),
@@ -48,10 +48,10 @@ export const mergeSoftDelete: CdcPattern = {
         col('is_deleted'), col('deleted_at'), col('_seq'),
       ).plan;
   },
-  truncatePlan(entity, seq, tsMs) {
+  truncatePlan(entity, seq, tsMs, from = 'target') {
     const s = lit(seqKey(seq));
     const older = col('_seq').lt(s);
-    return scanTarget(this.stateSchema(entity)).select(
+    return scanTarget(this.stateSchema(entity), from).select(
       ...entityColumns(entity),
       when(older, lit(true)).otherwise(col('is_deleted')).alias('is_deleted'),
       when(older.and(col('is_deleted').not()), lit(tsMs, 'timestamp')).otherwise(col('deleted_at')).alias('deleted_at'),
@@ -60,7 +60,7 @@ export const mergeSoftDelete: CdcPattern = {
   },
   seedPlan: (entity, seq) =>
     scanSnapshot(entity).select(...entityColumns(entity), lit(false).alias('is_deleted'), lit(null, 'timestamp').alias('deleted_at'), lit(seqKey(seq)).alias('_seq')).plan,
-  currentView(entity) {
-    return scanTarget(this.stateSchema(entity)).filter(col('is_deleted').not()).select(...entityColumns(entity)).plan;
+  currentView(entity, from = 'target') {
+    return scanTarget(this.stateSchema(entity), from).filter(col('is_deleted').not()).select(...entityColumns(entity)).plan;
   },
 };

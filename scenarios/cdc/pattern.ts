@@ -16,12 +16,15 @@ export interface CdcPattern {
   /** Whether the merge plan takes the batch collapsed to one change per key, or every (deduplicated) event. */
   readonly input: 'collapsed' | 'every-event';
   stateSchema(entity: Entity): Schema;
-  /** target + changes → next target. Null for truncate-and-reload, which has no merge. */
-  mergePlan(entity: Entity): PlanNode | null;
+  /**
+   * target + changes → next target. Null for truncate-and-reload, which has no merge. `from` names the state table
+   * to read (default `target`; an applier keeping its state resident in the engine alternates names).
+   */
+  mergePlan(entity: Entity, from?: string): PlanNode | null;
   /** target → target after a truncate at `seq` (every row deleted as of that sequence number). */
-  truncatePlan(entity: Entity, seq: bigint, tsMs: number): PlanNode;
+  truncatePlan(entity: Entity, seq: bigint, tsMs: number, from?: string): PlanNode;
   /** snapshot (taken at `seq`) → target. */
   seedPlan(entity: Entity, seq: bigint, tsMs: number): PlanNode;
   /** target → the rows a reader sees now, in the entity schema (one per live key). */
-  currentView(entity: Entity): PlanNode;
+  currentView(entity: Entity, from?: string): PlanNode;
 }

@@ -4,7 +4,8 @@ import type { Schema } from '../../plan/types.ts';
 import type { Entity } from './change.ts';
 import { changesSchema } from './changes-table.ts';
 
-export const scanTarget = (schema: Schema): DataFrame => table('target', schema);
+/** The state table a plan reads: `target` unless the applier keeps its state under another (staging) name. */
+export const scanTarget = (schema: Schema, name = 'target'): DataFrame => table(name, schema);
 export const scanChanges = (entity: Entity): DataFrame => table('changes', changesSchema(entity));
 export const scanSnapshot = (entity: Entity): DataFrame => table('snapshot', entity.schema);
 

@@ -15,10 +15,10 @@ export const truncateReload: CdcPattern = {
   input: 'collapsed',
   stateSchema: (entity): Schema => entity.schema,
   mergePlan: () => null,
-  truncatePlan(entity) {
+  truncatePlan(entity, _seq, _tsMs, from = 'target') {
     // A truncate in the source shows up in the next snapshot; the table just keeps no rows.
-    return scanTarget(entity.schema).filter(lit(false)).plan;
+    return scanTarget(entity.schema, from).filter(lit(false)).plan;
   },
   seedPlan: (entity) => scanSnapshot(entity).select(...entityColumns(entity)).plan,
-  currentView: (entity) => scanTarget(entity.schema).select(...entityColumns(entity)).plan,
+  currentView: (entity, from = 'target') => scanTarget(entity.schema, from).select(...entityColumns(entity)).plan,
 };

@@ -41,7 +41,7 @@ for (const descriptor of [duckdbEngine, ...ENGINES.filter((e) => e.name !== duck
           if (pattern.mergePlan(entity)) {
             await applier.applyBatch(batch.events);
             model.apply(validateBatch(entity, batch.events));
-            assertSameRows(applier.state, model.stateTable(), `state after batch ${i + 1}`);
+            assertSameRows(await applier.state(), model.stateTable(), `state after batch ${i + 1}`);
           } else await applier.reload(source);
           assertSameRows(await applier.current(), source, `current view after batch ${i + 1} vs the source`);
         }

@@ -53,7 +53,7 @@ function sourceAfter(log: Log): arrow.Table {
 async function applyAll(engine: Engine, pattern: PatternName, log: Log, batches: readonly (readonly RawChange[])[]): Promise<arrow.Table> {
   const applier = await seeded(engine, pattern, log.base, 0n);
   for (const b of batches) await applier.applyBatch(b);
-  return applier.state;
+  return applier.state();
 }
 
 /** Cut points → contiguous micro-batches of the log. */
@@ -119,7 +119,7 @@ for (const pattern of PATTERNS) {
             const batch = [...new Set(pick)].map((j) => log.events[j]!);
             await applier.applyBatch(batch);
             model.apply(validateBatch(entity, batch));
-            assertSameRows(applier.state, model.stateTable(), `state after batch ${i + 1}`);
+            assertSameRows(await applier.state(), model.stateTable(), `state after batch ${i + 1}`);
           }
           assertSameRows(await applier.current(), model.currentTable(), 'current view');
         }),

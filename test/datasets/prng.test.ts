@@ -90,4 +90,7 @@ test('sortOrder is a stable lexicographic sort (property: equals Array#sort on t
     }),
   );
   assert.deepEqual([...permute(new Int32Array([10, 20, 30]), new Int32Array([2, 0, 1]))], [30, 10, 20]);
+  // Keys too wide to fuse (range above 2^20) take one pass each and sort the same way.
+  const wide = [new Int32Array([3_000_000, 5, 3_000_000, 5]), new Int32Array([2, 9, 1, 9]), new Int32Array([0, 2_000_000, 7, 1])];
+  assert.deepEqual([...sortOrder(wide)], [3, 1, 2, 0]);
 });

@@ -29,7 +29,7 @@ function nestedLoopLeftJoin(ls: readonly LRow[], rs: readonly RRow[]): string[] 
   for (const l of ls) {
     const hits = rs.filter((r) => l.k !== null && r.rk !== null && r.rk === l.k);
     if (hits.length === 0) out.push(JSON.stringify([l.k, l.id, null]));
-    for (const r of hits) out.push(JSON.stringify([l.k, l.id, String(r.w)]));
+    for (const r of hits) out.push(JSON.stringify([l.k, l.id, r.w === null ? null : String(r.w)]));
   }
   return out.sort();
 }
@@ -89,7 +89,7 @@ test('auto planning broadcasts the small left side when only it fits, and never 
     assert.match(text, /BroadcastHashJoin\(build left\) left on k = rk \(reports matches=0\)/);
     assert.match(text, /UnmatchedLeftRows broadcast=0 matches=0 of 3 tasks/);
     assert.match(text, /broadcast hash join \(build left\): left side estimated .* ≤ threshold 2.0 KiB, right side .* is not/);
-    const rows = tableToRows(await engine.run(q.plan)).sort((x, y) => String(x.k).localeCompare(String(y.k)));
+    const rows = tableToRows(await engine.run(q.plan)).sort((x, y) => (String(x.k ?? '\uffff') < String(y.k ?? '\uffff') ? -1 : 1)); // NULL last
     const sumOf = (k: string) => rrows.filter((r) => r.rk === k).reduce((s, r) => s + r.w, 0n);
     assert.deepEqual(rows, [
       { k: 'a', n: 120n, s: sumOf('a') },
@@ -126,6 +126,8 @@ test('broadcast-left with a probe task failing once and a lost probe output stil
     const q = table('l', L).join(table('r', R), [['k', 'rk']], 'left').groupBy('id').agg(count().alias('n'));
     const rows = tableToRows(await engine.run(q.plan)).sort((x, y) => Number(x.id) - Number(y.id));
     assert.ok(failed);
+    const logs = ctx.events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
+    assert.ok(logs.some((l) => l.includes('output 3 of stage 1 lost')) && logs.some((l) => /fetch failed .* resubmitting 2 task\(s\) of stage 1/.test(l)), logs.join('\n'));
     assert.deepEqual(rows, [
       { id: 0, n: 10n },
       { id: 1, n: 1n },

@@ -128,7 +128,7 @@ test('explain prints the logical, optimized and physical plans with stages cut a
         '    Scan products [stock_code, category]',
         'Stage 1 [shuffle 0: hash(category) -> 2 partitions] 2 tasks <- stage 0',
         '  HashAggregate(partial) keys=[category] aggs=[sum(amount) AS total]',
-        '    BroadcastHashJoin inner on stock_code = stock_code',
+        '    BroadcastHashJoin inner on stock_code = stock_code [amount, category]',
         '      Project stock_code, (price * quantity) AS amount',
         '        Filter (quantity > 3::int64)',
         '          Scan transactions [stock_code, quantity, price]',

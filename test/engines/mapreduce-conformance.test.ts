@@ -76,7 +76,7 @@ const leftRowArb = fc.record({
   k: keyArb,
   g: fc.option(fc.integer({ min: -3, max: 3 }), { nil: null, freq: 6 }),
   v: fc.option(fc.integer({ min: -1000, max: 1000 }), { nil: null, freq: 6 }),
-  x: fc.option(fc.double({ min: -100, max: 100, noNaN: true }), { nil: null, freq: 6 }),
+  x: fc.option(fc.oneof({ weight: 9, arbitrary: fc.double({ min: -100, max: 100, noNaN: true }) }, { weight: 1, arbitrary: fc.constant(Number.NaN) }), { nil: null, freq: 6 }),
   t: fc.option(fc.integer({ min: 1_500_000_000_000, max: 1_600_000_000_000 }), { nil: null, freq: 6 }),
 });
 const rightRowArb = fc.record({
@@ -96,6 +96,7 @@ const plans: readonly [string, PlanMaker][] = [
   ['sort + limit', (l) => l.orderBy(desc('v'), asc('k')).limit(7)],
   ['sort nulls', (l) => l.orderBy(asc('x', false), desc('k', true))],
   ['distinct', (l) => l.select('k', 'g').distinct()],
+  ['NaN: group, compare, min/max, sort', (l) => l.filter(col('x').ge(lit(0)).or(col('x').isNull())).groupBy('x').agg(count().alias('n'), max('x').alias('mx')).orderBy(desc('x'))],
   ['latestPerKey', (l) => l.select('k', 't').latestPerKey(['k'], 't')],
   ['union then aggregate', (l) => l.select('k', 'v').union(l.select('k', 'g')).groupBy('k').agg(sum('v').alias('s'))],
 ];

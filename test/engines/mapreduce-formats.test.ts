@@ -13,7 +13,7 @@ import type { DataType, Schema } from '../../plan/types.ts';
 import { ByteWriter, compareBytes } from '../../engines/mapreduce/bytes.ts';
 import { readKey, writeKey, encodingOf, type KeyColumn } from '../../engines/mapreduce/key-format.ts';
 import { decodeRow, encodeRow } from '../../engines/mapreduce/row-format.ts';
-import { compareCodePoints } from '../../engines/mapreduce/expressions.ts';
+import { castValue, compareCodePoints, compareValues } from '../../engines/mapreduce/expressions.ts';
 import { sortRecords } from '../../engines/mapreduce/radix-sort.ts';
 import { mergeSegments } from '../../engines/mapreduce/merge.ts';
 import { SegmentReader, writeRecord } from '../../engines/mapreduce/segment.ts';
@@ -80,6 +80,18 @@ test('row format: rows of every type with NULLs round-trip', () => {
   );
   const long = 'x'.repeat(300) + 'é';
   assert.deepEqual(decodeRow(encodeRow(['utf8', 'num', 'num'], [long, 5, 2n ** 62n]), ['utf8', 'num', 'num']), [long, 5, 2n ** 62n]);
+});
+
+test('casts and comparisons follow the contract: out-of-range ints are NULL, NaN equals NaN and sorts last', () => {
+  assert.equal(castValue(2n ** 40n, 'int64', 'int32'), null);
+  assert.equal(castValue('1.9', 'utf8', 'int32'), 1);
+  assert.equal(castValue('x', 'utf8', 'int64'), null);
+  assert.equal(castValue(-2.7, 'float64', 'int64'), -2n);
+  assert.equal(castValue(1e30, 'float64', 'int64'), null);
+  assert.equal(compareValues(Number.NaN, Number.NaN), 0);
+  assert.equal(compareValues(Number.NaN, Number.POSITIVE_INFINITY), 1);
+  assert.equal(compareValues(1, Number.NaN), -1);
+  assert.equal(compareValues(2n, 1), 1);
 });
 
 test('radix sort orders records by (partition, key bytes, arrival), like a reference sort', () => {

@@ -40,7 +40,7 @@ test('bad flags and values are UsageErrors naming the problem', () => {
 
 test('--help documents every flag', () => {
   const help = helpText();
-  for (const flag of ['engines', 'scenarios', 'suite', 'sizes', 'iterations', 'warmup', 'budget', 'out', 'baseline', 'seed', 'engine-option', 'clickhouse-url', 'max-heap', 'extension', 'quick', 'list', 'help']) {
+  for (const flag of ['engines', 'scenarios', 'suite', 'sizes', 'iterations', 'warmup', 'budget', 'out', 'baseline', 'seed', 'engine-option', 'clickhouse-url', 'max-heap', 'extension', 'keep-results', 'quick', 'list', 'help']) {
     assert.match(help, new RegExp(`--${flag}\\b`), flag);
   }
 });

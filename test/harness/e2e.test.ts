@@ -79,8 +79,11 @@ test('a small run writes results JSON, latest.json, the HTML report and each cel
 
   // The reference's result table is on disk as Arrow IPC, with the plan's output columns.
   const runDir = join(out, 'runs', readdirSync(join(out, 'runs'))[0]!);
+  // A WRONG cell keeps its table and the reference's, for inspection.
   const table = arrow.tableFromIPC(readFileSync(join(runDir, 'results', 'groupby-count.2000.duckdb.arrow')));
   assert.deepEqual(table.schema.fields.map((f) => f.name), ['user_id', 'events']);
+  const wrongTable = arrow.tableFromIPC(readFileSync(join(runDir, 'results', 'groupby-count.2000.test-drop-row.arrow')));
+  assert.equal(wrongTable.numRows, table.numRows - 1);
   assert.ok(!existsSync(join(runDir, 'scratch')), 'scratch directories removed');
 
   const report = readFileSync(join(out, html), 'utf8');
@@ -121,4 +124,7 @@ test('--baseline compares with the earlier run and stores the comparison', async
   assert.match(run.stdout, /Compared with .*latest\.json/);
   assert.match(run.stdout, /duckdb groupby-count 2k: .* → .* \([+-]\d+\.\d%\) (within noise|FASTER|SLOWER)/);
   assert.equal(readdirSync(out).filter((f) => /^results-.*\.json$/.test(f)).length, 2, 'two dated results files');
+  // All cells ok: their result tables are not kept (no --keep-results).
+  const secondRun = readdirSync(join(out, 'runs')).sort().at(-1)!;
+  assert.deepEqual(readdirSync(join(out, 'runs', secondRun, 'results')), []);
 });

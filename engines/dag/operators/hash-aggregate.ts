@@ -3,7 +3,7 @@
 // the shuffle. Aggregates skip NULLs; sum/avg/min/max of no values is NULL; count is never NULL.
 import { aggregateType } from '../../../plan/schema.ts';
 import { assertNever, type Aggregate, type Field, type Schema } from '../../../plan/types.ts';
-import { alloc, gather, column, type Batch, type Vec } from '../columnar.ts';
+import { alloc, gather, column, sliceVec, type Batch, type Vec } from '../columnar.ts';
 import { compareStrings, evaluate, type EvalContext } from '../expressions.ts';
 import { groupRows } from './grouping.ts';
 import { sumIntegers } from './int-sum.ts';
@@ -49,30 +49,8 @@ export function hashAggregate(spec: AggregateSpec, batch: Batch, ctx: EvalContex
   const { gid, groups, firstRow } = groupRows(keyVecs, n);
   const columns: Vec[] = keyVecs.map((v) => gather(v, firstRow, groups));
   const typeOfOut = new Map(spec.schema.map((f) => [f.name, f.type]));
+  if (spec.mode === 'partial') return { length: groups, names: spec.schema.map((f) => f.name), columns: [...columns, ...partialStates(spec.aggregates, batch, ctx, gid, groups, groups)] };
   for (const agg of spec.aggregates) {
-    if (spec.mode === 'partial') {
-      const arg = agg.arg === null ? null : evaluate(agg.arg, batch, ctx);
-      switch (agg.fn) {
-        case 'count':
-          columns.push(countValues(arg, gid, groups, n));
-          break;
-        case 'sum':
-          columns.push(arg!.type === 'int32' || arg!.type === 'int64' ? sumIntegers(arg!, gid, groups, n, agg.name) : sumValues(arg!, gid, groups, n).sum);
-          break;
-        case 'avg': {
-          const { sum, count } = sumValues(arg!, gid, groups, n);
-          columns.push(sum, count);
-          break;
-        }
-        case 'min':
-        case 'max':
-          columns.push(minMax(agg.fn, arg!, gid, groups, n));
-          break;
-        default:
-          assertNever(agg.fn, 'aggregate function');
-      }
-      continue;
-    }
     // Final: merge the states the partial aggregates produced.
     const state = (suffix: string) => column(batch, `${agg.name}#${suffix}`);
     const outType = typeOfOut.get(agg.name)!;
@@ -109,6 +87,71 @@ export function hashAggregate(spec: AggregateSpec, batch: Batch, ctx: EvalContex
     }
   }
   return { length: groups, names: spec.schema.map((f) => f.name), columns };
+}
+
+/**
+ * Each aggregate's partial state columns over `batch` grouped by `gid` into `groups` accumulators, of which the first
+ * `kept` are returned (a trailing accumulator can collect rows to discard).
+ */
+function partialStates(aggs: readonly Aggregate[], batch: Batch, ctx: EvalContext, gid: Int32Array, groups: number, kept: number): Vec[] {
+  const n = batch.length;
+  const columns: Vec[] = [];
+  const cut = (v: Vec): Vec => (kept === groups ? v : sliceVec(v, 0, kept));
+  for (const agg of aggs) {
+    const arg = agg.arg === null ? null : evaluate(agg.arg, batch, ctx);
+    switch (agg.fn) {
+      case 'count':
+        columns.push(cut(countValues(arg, gid, groups, n)));
+        break;
+      case 'sum':
+        columns.push(cut(arg!.type === 'int32' || arg!.type === 'int64' ? sumIntegers(arg!, gid, groups, n, agg.name, kept) : sumValues(arg!, gid, groups, n).sum));
+        break;
+      case 'avg': {
+        const { sum, count } = sumValues(arg!, gid, groups, n);
+        columns.push(cut(sum), cut(count));
+        break;
+      }
+      case 'min':
+      case 'max':
+        columns.push(cut(minMax(agg.fn, arg!, gid, groups, n)));
+        break;
+      default:
+        assertNever(agg.fn, 'aggregate function');
+    }
+  }
+  return columns;
+}
+
+/**
+ * The partial aggregate of a join without materialising the joined rows (Spark's whole-stage codegen fuses the
+ * same way): group keys come from the build side, every argument from the streamed side, and each streamed row
+ * matches at most one build row (`buildRowOf[i]`, -1: none). Groups are found on the small build side once; a
+ * streamed row takes its build row's group, unmatched rows go to a discard accumulator. Only groups some row
+ * reached are emitted, exactly as the partial aggregate over the materialised join would.
+ */
+export function hashAggregateJoined(spec: AggregateSpec, build: Batch, buildRowOf: Int32Array, stream: Batch, ctx: EvalContext): Batch {
+  const n = stream.length;
+  const keyVecs = spec.keys.map((k) => column(build, k));
+  const grouped = groupRows(keyVecs, build.length);
+  const discard = grouped.groups;
+  const buildGid = grouped.gid;
+  const gid = new Int32Array(n);
+  const reached = new Uint8Array(discard + 1);
+  for (let i = 0; i < n; i++) {
+    const b = buildRowOf[i]!;
+    const g = b < 0 ? discard : buildGid[b]!;
+    gid[i] = g;
+    reached[g] = 1;
+  }
+  const states = partialStates(spec.aggregates, stream, ctx, gid, discard + 1, discard);
+  let count = 0;
+  for (let g = 0; g < discard; g++) count += reached[g]!;
+  const keep = new Int32Array(count);
+  for (let g = 0, k = 0; g < discard; g++) if (reached[g] === 1) keep[k++] = g;
+  const rows = new Int32Array(count);
+  for (let k = 0; k < count; k++) rows[k] = grouped.firstRow[keep[k]!]!;
+  const columns = [...keyVecs.map((v) => gather(v, rows, count)), ...(count === discard ? states : states.map((v) => gather(v, keep, count)))];
+  return { length: count, names: spec.schema.map((f) => f.name), columns };
 }
 
 function countValues(arg: Vec | null, gid: Int32Array, groups: number, n: number): Vec {

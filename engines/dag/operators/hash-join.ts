@@ -229,21 +229,66 @@ function probe(built: BuiltTable, streamVecs: readonly Vec[], n: number, keepUnm
   return { stream: streamIdx, build: buildIdx, count };
 }
 
+/**
+ * For a build side whose single key is unique: the build row each streamed row matches (-1: none), marking matched
+ * build rows in `matched`. Null when the build side has a repeated key (a streamed row could match several rows)
+ * or several key columns; the caller then materialises the join instead.
+ */
+export function matchUnique(built: BuiltTable, streamKey: Vec, n: number, matched: Uint8Array | null): Int32Array | null {
+  const nextSame = built.nextSame;
+  if (nextSame === null) return null;
+  for (let b = 0; b < nextSame.length; b++) if (nextSame[b] !== -1) return null;
+  const out = new Int32Array(n);
+  const bv = built.keyVecs[0]!;
+  if (streamKey.type === 'utf8' && bv.type === 'utf8') {
+    const translate = streamKey.dict === bv.dict ? null : translation(built, streamKey.dict, bv.dict);
+    const domain = streamKey.dict.values.length;
+    const first = new Int32Array(domain).fill(-1);
+    const buildCodes = bv.values;
+    for (let d = 0; d < domain; d++) {
+      const code = translate === null ? d : translate[d]!;
+      if (code < 0) continue;
+      let b = built.head[mix32(code) & built.mask]!;
+      while (b !== -1 && buildCodes[b] !== code) b = built.next[b]!;
+      first[d] = b;
+    }
+    const codes = streamKey.values;
+    const valid = streamKey.validity;
+    for (let i = 0; i < n; i++) {
+      const b = valid !== null && valid[i] === 0 ? -1 : first[codes[i]!]!;
+      out[i] = b;
+      if (b >= 0 && matched !== null) matched[b] = 1;
+    }
+    return out;
+  }
+  const pairs = probe(built, [streamKey], n, true, matched);
+  // keepUnmatched and unique build keys: exactly one pair per streamed row, in order.
+  out.set(pairs.build.subarray(0, n));
+  return out;
+}
+
 function grown(a: Int32Array): Int32Array {
   const b = new Int32Array(a.length * 2);
   b.set(a);
   return b;
 }
 
-/** Join one probe (left) partition against a table built on the right side. Output: left columns, then right non-keys. */
+/**
+ * The output columns `outNames` (the join's output, possibly pruned to what its parent reads): a name the left side
+ * has comes from the left, any other from the right (the contract drops right keys, so names never collide).
+ */
+function assemble(outNames: readonly string[], left: Batch, leftIdx: Int32Array, right: Batch, rightIdx: Int32Array, count: number): Batch {
+  const columns = outNames.map((name) => {
+    const l = left.names.indexOf(name);
+    return l >= 0 ? gather(left.columns[l]!, leftIdx, count) : gather(column(right, name), rightIdx, count);
+  });
+  return { length: count, names: outNames, columns };
+}
+
+/** Join one probe (left) partition against a table built on the right side. */
 export function hashJoinProbe(left: Batch, built: BuiltTable, on: readonly JoinKey[], how: 'inner' | 'left', outNames: readonly string[]): Batch {
   const pairs = probe(built, on.map((k) => column(left, k.left)), left.length, how === 'left', null);
-  const rightKeys = new Set(on.map((k) => k.right));
-  const columns: Vec[] = left.columns.map((c) => gather(c, pairs.stream, pairs.count));
-  built.batch.names.forEach((name, c) => {
-    if (!rightKeys.has(name)) columns.push(gather(built.batch.columns[c]!, pairs.build, pairs.count));
-  });
-  return { length: pairs.count, names: outNames, columns };
+  return assemble(outNames, left, pairs.stream, built.batch, pairs.build, pairs.count);
 }
 
 /**
@@ -254,17 +299,12 @@ export function hashJoinProbe(left: Batch, built: BuiltTable, on: readonly JoinK
  */
 export function hashJoinStreamRight(right: Batch, built: BuiltTable, on: readonly JoinKey[], outNames: readonly string[], matched: Uint8Array | null): Batch {
   const pairs = probe(built, on.map((k) => column(right, k.right)), right.length, false, matched);
-  const rightKeys = new Set(on.map((k) => k.right));
-  const columns: Vec[] = built.batch.columns.map((c) => gather(c, pairs.build, pairs.count));
-  right.names.forEach((name, c) => {
-    if (!rightKeys.has(name)) columns.push(gather(right.columns[c]!, pairs.stream, pairs.count));
-  });
-  return { length: pairs.count, names: outNames, columns };
+  return assemble(outNames, built.batch, pairs.build, right, pairs.stream, pairs.count);
 }
 
 /**
  * The left rows whose byte in `matched` is 0 (NULL-keyed rows included: they never match), with every right
- * column NULL. `schema` is the join's output schema; its first `left.columns.length` fields are the left's.
+ * column NULL. `schema` is the join's (possibly pruned) output schema.
  */
 export function unmatchedLeftRows(left: Batch, matched: Uint8Array, schema: Schema): Batch {
   // A bitmap shorter than the left side (no probe tasks at all) leaves the rows past its end unmatched.
@@ -273,7 +313,9 @@ export function unmatchedLeftRows(left: Batch, matched: Uint8Array, schema: Sche
   for (let i = 0; i < left.length; i++) if (!isMatched(i)) count++;
   const idx = new Int32Array(count);
   for (let i = 0, k = 0; i < left.length; i++) if (!isMatched(i)) idx[k++] = i;
-  const columns: Vec[] = left.columns.map((c) => gather(c, idx, count));
-  for (let f = left.columns.length; f < schema.length; f++) columns.push(allocVec(schema[f]!.type, count, true));
+  const columns: Vec[] = schema.map((f) => {
+    const l = left.names.indexOf(f.name);
+    return l >= 0 ? gather(left.columns[l]!, idx, count) : allocVec(f.type, count, true);
+  });
   return { length: count, names: schema.map((f) => f.name), columns };
 }

@@ -16,10 +16,11 @@ export class SumOverflowError extends Error {
 }
 
 /**
- * Exact sums of an int32 or int64 vector per group; NULL for groups with no non-NULL values.
+ * Exact sums of an int32 or int64 vector per group; NULL for groups with no non-NULL values. Only the first
+ * `kept` groups are returned.
  * @example sumIntegers(vecFromValues('int64', [2n ** 62n, 2n ** 62n, -1n]), new Int32Array(3), 1, 3, 'x') // int64 2^63-1
  */
-export function sumIntegers(arg: Vec, gid: Int32Array, groups: number, n: number, what: string): Int64Vec {
+export function sumIntegers(arg: Vec, gid: Int32Array, groups: number, n: number, what: string, kept = groups): Int64Vec {
   if (arg.type !== 'int32' && arg.type !== 'int64') throw new Error(`internal: integer sum over ${arg.type}`);
   const lo = new Float64Array(groups);
   const hi = new Float64Array(groups);
@@ -58,12 +59,18 @@ export function sumIntegers(arg: Vec, gid: Int32Array, groups: number, n: number
       if (l > SPILL || h > SPILL || h < -SPILL) spill(g);
     }
   }
-  const out = alloc.int64(groups);
-  for (let g = 0; g < groups; g++) {
+  // Only the first `kept` groups are results (a trailing discard accumulator is never checked for overflow).
+  const out = alloc.int64(kept);
+  for (let g = 0; g < kept; g++) {
     if (seen[g] === 0) continue;
     const total = (spilled === null ? 0n : (spilled as bigint[])[g]!) + BigInt(hi[g]!) * 4294967296n + BigInt(lo[g]!);
     if (total > INT64_MAX || total < INT64_MIN) throw new SumOverflowError(what);
     out[g] = total;
   }
-  return { type: 'int64', values: out, validity: seen };
+  let validity = seen;
+  if (kept !== groups) {
+    validity = alloc.uint8(kept);
+    validity.set(seen.subarray(0, kept));
+  }
+  return { type: 'int64', values: out, validity };
 }

@@ -1,0 +1,7 @@
+// What the cdc-merge scenario teaches, and what its crossover chart shows (figures measured, see README.md).
+export const TEACHES =
+  'A change log (inserts, updates, deletes with log sequence numbers) is applied to a target table in batches. ' +
+  'Each pattern is one logical plan: merge = latest change per key wins (a row_number window over target ∪ ' +
+  'changes), with tombstones or an is_deleted flag for deletes; insert-only history appends versions; ' +
+  'truncate-and-reload rebuilds from a full snapshot. Every batch is checked against DuckDB and the source. ' +
+  'The chart "ms per batch vs change %" puts every variant on one axis; look for where merge and reload cross.';
