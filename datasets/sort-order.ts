@@ -71,9 +71,22 @@ function countingSortOrder(keys: readonly Int32Array[]): Int32Array {
 }
 
 /** `values` reordered by `order` (or `values` itself when there is no order). */
-export function permute<T extends Int32Array | Float64Array>(values: T, order: Int32Array | null): T {
+export function permute(values: Int32Array, order: Int32Array | null): Int32Array;
+export function permute(values: Float64Array, order: Int32Array | null): Float64Array;
+export function permute(values: Int32Array | Float64Array, order: Int32Array | null): Int32Array | Float64Array {
   if (!order) return values;
-  const out = new (values.constructor as { new (n: number): T })(values.length);
+  // Separate monomorphic loops: one generic loop over both array kinds runs several times slower in V8.
+  return values instanceof Int32Array ? gatherInt32(values, order) : gatherFloat64(values, order);
+}
+
+function gatherInt32(values: Int32Array, order: Int32Array): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < order.length; i++) out[i] = values[order[i]!]!;
+  return out;
+}
+
+function gatherFloat64(values: Float64Array, order: Int32Array): Float64Array {
+  const out = new Float64Array(values.length);
   for (let i = 0; i < order.length; i++) out[i] = values[order[i]!]!;
   return out;
 }

@@ -5,8 +5,9 @@ import { polarsEngine } from './polars/index.ts';
 import { clickhouseEngine } from './clickhouse/index.ts';
 import { dagEngine } from './dag/index.ts';
 import { dataframeEngine } from './dataframe/index.ts';
+import { mapreduceEngine } from './mapreduce/index.ts';
 
-export const ENGINES: readonly EngineDescriptor[] = [duckdbEngine, dagEngine, dataframeEngine, polarsEngine, clickhouseEngine];
+export const ENGINES: readonly EngineDescriptor[] = [duckdbEngine, dagEngine, mapreduceEngine, dataframeEngine, polarsEngine, clickhouseEngine];
 
 /**
  * The engine called `name`; throws an Error listing the valid names otherwise.

@@ -1,6 +1,7 @@
 // The machine-readable results of a bench run (the JSON file the runner writes and the report reads).
 // Versioned: bump RESULTS_VERSION on any incompatible change and document it in harness/RESULTS.md.
 import type { EngineMetrics } from '../engines/engine.ts';
+import type { BaselineComparison } from './baseline.ts';
 
 export const RESULTS_VERSION = 1;
 
@@ -37,6 +38,8 @@ export interface CellResult {
   readonly engine: string;
   readonly rows: number;
   readonly status: CellStatus;
+  /** The time budget this cell ran under, ms. */
+  readonly budgetMs?: number;
   /** First run, including JIT and cache warm-up (as db-benchmark and ClickBench report it). */
   readonly coldMs?: number;
   /** Time to load the input tables into the engine, measured separately from queries. */
@@ -102,4 +105,6 @@ export interface RunResults {
   readonly engines: readonly EngineInfo[];
   readonly cells: readonly CellResult[];
   readonly ranking: readonly Ranking[];
+  /** Present when the run was compared with an earlier one (`--baseline`). */
+  readonly baseline?: BaselineComparison;
 }

@@ -1,5 +1,6 @@
 // Baseline deltas: how each cell of this run compares with the same (scenario, engine, rows) cell of an earlier run.
 // As criterion does, a change counts only when the two 95% confidence intervals do not overlap.
+import { beyondNoise, type BaselineComparison } from '../harness/baseline.ts';
 import type { CellResult, RunResults } from '../harness/results.ts';
 
 export type BaselineDelta =
@@ -36,32 +37,13 @@ export function baselineDelta(cell: CellResult, baseline: ReadonlyMap<string, Ce
   if (cell.status.kind !== 'ok' || cell.stats === undefined || old.stats === undefined) return null;
   const before = old.stats.medianMs;
   const after = cell.stats.medianMs;
-  const [newLow, newHigh] = cell.stats.ci95Ms;
-  const [oldLow, oldHigh] = old.stats.ci95Ms;
-  // With fewer than two samples on either side there is no interval, so nothing is beyond the noise (as the runner).
-  const measured = cell.stats.samplesMs.length >= 2 && old.stats.samplesMs.length >= 2;
-  const verdict = !measured ? 'within noise' : newLow > oldHigh ? 'slower' : newHigh < oldLow ? 'faster' : 'within noise';
+  // The runner's rule (harness/baseline.ts): a change counts only when the 95% intervals do not overlap.
+  const verdict = !beyondNoise(old.stats, cell.stats) ? 'within noise' : after > before ? 'slower' : 'faster';
   return { kind: 'timed', before, after, change: before > 0 ? (after - before) / before : 0, verdict };
 }
 
-/**
- * The comparison the runner embeds in a results file as the top-level field `baseline` when run with `--baseline`
- * (documented in harness/RESULTS.md; not yet part of harness/results.ts, so it is read defensively here).
- */
-export interface EmbeddedBaseline {
-  readonly file: string;
-  readonly baselineStartedAt: string;
-  readonly changes: readonly {
-    readonly scenario: string;
-    readonly engine: string;
-    readonly rows: number;
-    readonly baselineMedianMs: number;
-    readonly medianMs: number;
-    readonly changePct: number;
-    readonly beyondNoise: boolean;
-  }[];
-  readonly statusChanges: readonly { readonly scenario: string; readonly engine: string; readonly rows: number; readonly from: string; readonly to: string }[];
-}
+/** The comparison the runner embeds in a results file when run with `--baseline` (harness/baseline.ts). */
+export type EmbeddedBaseline = BaselineComparison;
 
 /**
  * The embedded comparison of a results file, or null when absent or malformed (the report then shows no deltas).
@@ -69,9 +51,8 @@ export interface EmbeddedBaseline {
  * embeddedBaseline(JSON.parse(readFileSync('out/latest.json', 'utf8')))?.file; // 'out/old.json'
  */
 export function embeddedBaseline(results: RunResults): EmbeddedBaseline | null {
-  const b = (results as RunResults & { baseline?: unknown }).baseline;
-  if (typeof b !== 'object' || b === null) return null;
-  const v = b as Partial<EmbeddedBaseline>;
+  const v: Partial<BaselineComparison> | undefined = results.baseline;
+  if (typeof v !== 'object' || v === null) return null;
   if (!Array.isArray(v.changes) || !Array.isArray(v.statusChanges)) return null;
   const okChange = v.changes.every((c) => typeof c === 'object' && c !== null && typeof c.medianMs === 'number' && typeof c.baselineMedianMs === 'number' && typeof c.changePct === 'number');
   const okStatus = v.statusChanges.every((c) => typeof c === 'object' && c !== null && typeof c.from === 'string' && typeof c.to === 'string');

@@ -59,7 +59,7 @@ stop() {
 case "${1:-}" in
   install) install ;;
   # Serialised: test files running in parallel may all start the server on a fresh machine (initdb must run once).
-  start) exec 9>"${DIR%/}.lock"; flock -w 120 9 || true; start ;;
+  start) mkdir -p "$(dirname "$DIR")"; exec 9>"${DIR%/}.lock"; flock -w 120 9 || true; start ;;
   stop) stop ;;
   status) bin="$(find_bin)" && as_pg "$bin/pg_ctl" -D "$DIR" status ;;
   url) echo "$URL" ;;

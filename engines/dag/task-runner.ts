@@ -2,11 +2,11 @@
 // (shuffle blocks, a broadcast piece, a cached partition or result rows). Runs inside a worker thread.
 // WARNING: operators are pure functions of their inputs; all per-task state lives in this call.
 import { assertNever, exprChildren, type Expr } from '../../plan/types.ts';
-import { alloc, concatBatches, type Batch, type Vec } from './columnar.ts';
+import { alloc, column, concatBatches, type Batch, type Vec } from './columnar.ts';
 import { evaluate, type EvalContext } from './expressions.ts';
 import { filter } from './operators/filter.ts';
-import { hashAggregate } from './operators/hash-aggregate.ts';
-import { buildHashTable, hashJoinProbe, hashJoinStreamRight, unmatchedLeftRows, type BuiltTable } from './operators/hash-join.ts';
+import { hashAggregate, hashAggregateJoined } from './operators/hash-aggregate.ts';
+import { buildHashTable, hashJoinProbe, hashJoinStreamRight, matchUnique, unmatchedLeftRows, type BuiltTable } from './operators/hash-join.ts';
 import { latestPerKey } from './operators/latest-per-key.ts';
 import { limit } from './operators/limit.ts';
 import { project } from './operators/project.ts';
@@ -69,6 +69,55 @@ async function evalContext(exprs: readonly Expr[], batch: Batch, inputs: TaskInp
   return { precomputed };
 }
 
+type JoinNode = Extract<PhysicalNode, { kind: 'hashJoin' }>;
+
+/** The streamed side of a join for this partition and the built table (cached per worker when broadcast). */
+async function joinSides(node: JoinNode, p: number, inputs: TaskInputs, counters: TaskState): Promise<{ stream: Batch; built: BuiltTable }> {
+  const stream = await execute(node.probe, p, inputs, counters);
+  const buildLeft = node.strategy === 'broadcast-left';
+  const streamKeys = node.on.map((k) => column(stream, buildLeft ? k.right : k.left));
+  const cacheKey = node.build.kind === 'broadcastRead' ? `${inputs.jobId}:${node.build.broadcastId}` : null;
+  let built = cacheKey ? inputs.builtTables.get(cacheKey) : undefined;
+  if (!built) {
+    built = buildHashTable(await execute(node.build, p, inputs, counters), streamKeys, node.on.map((k) => (buildLeft ? k.left : k.right)));
+    if (cacheKey) inputs.builtTables.set(cacheKey, built);
+  }
+  return { stream, built };
+}
+
+/**
+ * The build-left join a partial aggregate can consume without materialising joined rows (looking through the union
+ * that adds a left join's unmatched rows): one join key, group keys all from the build (left) side, aggregate
+ * arguments all from the streamed (right) side. Null when the aggregate must run over the materialised join.
+ */
+function fusableJoin(agg: Extract<PhysicalNode, { kind: 'hashAggregate' }>, p: number): { join: JoinNode; partition: number } | null {
+  let target = agg.input;
+  let partition = p;
+  if (target.kind === 'union') {
+    const { index, partition: q } = unionChild(target, p);
+    const child = target.inputs[index]!.node;
+    if (child.schema.map((f) => f.name).join('\0') !== target.schema.map((f) => f.name).join('\0')) return null;
+    target = child;
+    partition = q;
+  }
+  if (target.kind !== 'hashJoin' || target.strategy !== 'broadcast-left' || target.on.length !== 1) return null;
+  const buildNames = new Set(target.build.schema.map((f) => f.name));
+  const streamNames = new Set(target.probe.schema.map((f) => f.name));
+  if (!agg.keys.every((k) => buildNames.has(k))) return null;
+  // Arguments are evaluated over every streamed row, matched or not: no UDFs (one could throw on a row the join drops).
+  const argColumns = new Set<string>();
+  let udfs = false;
+  const collect = (e: Expr): void => {
+    if (e.kind === 'column') argColumns.add(e.name);
+    if (e.kind === 'udf') udfs = true;
+    exprChildren(e).forEach(collect);
+  };
+  agg.aggregates.forEach((a) => a.arg && collect(a.arg));
+  if (udfs) return null;
+  for (const c of argColumns) if (buildNames.has(c) || !streamNames.has(c)) return null;
+  return { join: target, partition };
+}
+
 async function execute(node: PhysicalNode, p: number, inputs: TaskInputs, counters: TaskState): Promise<Batch> {
   switch (node.kind) {
     case 'scan': {
@@ -103,23 +152,26 @@ async function execute(node: PhysicalNode, p: number, inputs: TaskInputs, counte
       return project(node.columns, input, await evalContext(node.columns.map((c) => c.expr), input, inputs));
     }
     case 'hashAggregate': {
-      const input = await execute(node.input, p, inputs, counters);
       const args = node.mode === 'partial' ? node.aggregates.flatMap((a) => (a.arg ? [a.arg] : [])) : [];
+      const fusable = node.mode === 'partial' ? fusableJoin(node, p) : null;
+      if (fusable) {
+        const { join, partition } = fusable;
+        const { stream, built } = await joinSides(join, partition, inputs, counters);
+        const matched = join.matchesId === null ? null : alloc.uint8(built.batch.length);
+        const buildRowOf = matchUnique(built, column(stream, join.on[0]!.right), stream.length, matched);
+        if (buildRowOf !== null) {
+          if (matched !== null) counters.matches.push([join.matchesId!, partition, matched]);
+          return hashAggregateJoined(node, built.batch, buildRowOf, stream, await evalContext(args, stream, inputs));
+        }
+        // A repeated build key: materialise the join after all (the matches bitmap is recomputed there).
+      }
+      const input = await execute(node.input, p, inputs, counters);
       return hashAggregate(node, input, await evalContext(args, input, inputs));
     }
     case 'hashJoin': {
-      const stream = await execute(node.probe, p, inputs, counters);
-      const buildLeft = node.strategy === 'broadcast-left';
-      const streamKeys = node.on.map((k) => stream.columns[stream.names.indexOf(buildLeft ? k.right : k.left)]!);
-      let built: BuiltTable | undefined;
-      const cacheKey = node.build.kind === 'broadcastRead' ? `${inputs.jobId}:${node.build.broadcastId}` : null;
-      if (cacheKey) built = inputs.builtTables.get(cacheKey);
-      if (!built) {
-        built = buildHashTable(await execute(node.build, p, inputs, counters), streamKeys, node.on.map((k) => (buildLeft ? k.left : k.right)));
-        if (cacheKey) inputs.builtTables.set(cacheKey, built);
-      }
+      const { stream, built } = await joinSides(node, p, inputs, counters);
       const names = node.schema.map((f) => f.name);
-      if (!buildLeft) return hashJoinProbe(stream, built, node.on, node.how, names);
+      if (node.strategy !== 'broadcast-left') return hashJoinProbe(stream, built, node.on, node.how, names);
       const matched = node.matchesId === null ? null : alloc.uint8(built.batch.length);
       const out = hashJoinStreamRight(stream, built, node.on, names, matched);
       if (matched !== null) counters.matches.push([node.matchesId!, p, matched]);

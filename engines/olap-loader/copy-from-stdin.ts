@@ -11,7 +11,10 @@ interface CopyConnection {
   endCopyFrom(): void;
 }
 
-/** One text-format field: backslash, tab, newline and carriage return escaped. */
+/**
+ * One text-format field: backslash, tab, newline and carriage return escaped.
+ * @example copyTextField('a\tb') // 'a\\tb'
+ */
 export function copyTextField(value: string): string {
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }

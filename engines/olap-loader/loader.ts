@@ -110,11 +110,13 @@ export async function runLoaderCell(cell: LoaderCell): Promise<CustomCellResult>
   let first: FirstLoad | null = null;
   let loadCheck: CustomCellResult['check'] = { ok: true };
   let totalLoadMs = 0;
+  let rowsReadBack = 0;
   for (let i = 0; i <= cell.iterations && (i === 0 || totalLoadMs < maxLoadMs); i++) {
     const dir = join(cell.workDir, `${target.name}-${i}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     let session: TargetSession | null = null;
+    let failed = false;
     try {
       session = await target.open({ dir, table: cell.table, schema, options: cell.options });
       const t0 = now();
@@ -129,13 +131,18 @@ export async function runLoaderCell(cell: LoaderCell): Promise<CustomCellResult>
       const r0 = now();
       const back = await session.readBack();
       const readBackMs = now() - r0;
+      rowsReadBack = back.numRows;
       const check = multisetEqual(source, back);
       if (!check.ok && loadCheck.ok) loadCheck = { ok: false, detail: `${variant} load ${i + 1}: ${check.detail}` };
       if (i === 0) first = await measureFirst(session, q, expected, queryRuns, readBackMs, now, variant);
     } catch (e) {
+      failed = true;
       throw asEngineError(e, variant);
     } finally {
-      await session?.close();
+      // A failing close must not hide the error that got us here.
+      await session?.close().catch((e: unknown) => {
+        if (!failed) throw asEngineError(e, `${variant}: close failed`);
+      });
       rmSync(dir, { recursive: true, force: true });
     }
   }
@@ -170,7 +177,7 @@ export async function runLoaderCell(cell: LoaderCell): Promise<CustomCellResult>
     series,
     metrics: {
       rowsIn: rows,
-      rowsOut: rows,
+      rowsOut: rowsReadBack,
       counters: {
         writes,
         rowsPerWrite: perWrite,

@@ -13,7 +13,7 @@ import { emptyTable } from '../../plan/arrow.ts';
 import { assertNever } from '../../plan/types.ts';
 import { EngineError } from '../engine.ts';
 import { threadsOf } from '../duckdb/duckdb-engine.ts';
-import { quoteIdent, quoteString } from '../duckdb/sql.ts';
+import { quoteIdent, quoteString, SQL_TYPE } from '../duckdb/sql.ts';
 import { readRelation, runPlan } from './duckdb-read.ts';
 import type { FollowUpQuery } from './follow-up-query.ts';
 import { writesOf, type LoadStrategy } from './strategy.ts';
@@ -160,8 +160,16 @@ class ParquetLakeSession implements TargetSession {
   }
 
   async query(q: FollowUpQuery): Promise<arrow.Table> {
-    // A view named like the loaded table, so the plan's scan reads the folder as it stands now.
-    await this.connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(this.ctx.table)} AS SELECT * FROM ${this.relation()}`);
+    // A view named like the loaded table, so the plan's scan reads the folder as it stands now (an empty lake
+    // is an empty table: DuckDB refuses a glob that matches no file).
+    const name = quoteIdent(this.ctx.table);
+    await this.connection.run(`DROP VIEW IF EXISTS ${name}`);
+    await this.connection.run(`DROP TABLE IF EXISTS ${name}`);
+    if (this.files().length === 0) {
+      await this.connection.run(`CREATE TABLE ${name} (${this.ctx.schema.map((f) => `${quoteIdent(f.name)} ${SQL_TYPE[f.type]}`).join(', ')})`);
+    } else {
+      await this.connection.run(`CREATE VIEW ${name} AS SELECT * FROM ${this.relation()}`);
+    }
     return runPlan(this.connection, q.plan);
   }
 

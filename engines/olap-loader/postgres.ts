@@ -27,6 +27,7 @@ export const PG_TYPE: Readonly<Record<DataType, string>> = {
 /**
  * A value as PostgreSQL input text, exactly: floats keep their sign of zero (String(-0) is "0"), timestamps are
  * written as UTC wall-clock time (the column has no time zone), int64 stays a bigint.
+ * @example pgText(-1, 'timestamp') // '1969-12-31 23:59:59.999'
  */
 export function pgText(v: Exclude<LiteralValue, null>, type: DataType): string {
   switch (type) {

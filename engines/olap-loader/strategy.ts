@@ -31,7 +31,10 @@ export function parseStrategy(name: string): LoadStrategy {
   throw new EngineError(`unknown load strategy '${name}'; use row, micro-batch-<N> (N ≥ 1) or bulk`, 'bad-input');
 }
 
-/** The variant suffix of a strategy (inverse of parseStrategy). */
+/**
+ * The variant suffix of a strategy (inverse of parseStrategy).
+ * @example strategyName({ kind: 'micro-batch', batchRows: 10 }) // 'micro-batch-10'
+ */
 export function strategyName(s: LoadStrategy): string {
   switch (s.kind) {
     case 'row':
@@ -45,7 +48,10 @@ export function strategyName(s: LoadStrategy): string {
   }
 }
 
-/** Rows per write under `s` for a table of `rows` rows (the x axis of the throughput curve). */
+/**
+ * Rows per write under `s` for a table of `rows` rows (the x axis of the throughput curve).
+ * @example rowsPerWrite({ kind: 'bulk' }, 2000) // 2000
+ */
 export function rowsPerWrite(s: LoadStrategy, rows: number): number {
   switch (s.kind) {
     case 'row':

@@ -145,7 +145,7 @@ async function runCell(variant: string, rows: number, ctx: CustomCellContext, en
     }
     const stateRows = applier.stateRows;
     await resources.closeAll();
-    if (!failure) Object.assign(series, await crossover(target, pattern, rows, ctx, resources));
+    if (!failure) Object.assign(series, await crossover(variant, rows, ctx, engines));
     const how = target.kind === 'sql' ? 'one MERGE INTO transaction on a DuckDB table with a primary key' : applier instanceof CdcApplier && applier.resident ? 'state resident in the engine (materialize)' : 'state round-trips through Arrow (run + load)';
     return {
       samplesMs,
@@ -174,26 +174,49 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** One crossover point: median ms per batch and median rows written at a change fraction (%), with the samples. */
+export interface CrossoverPoint {
+  readonly percent: number;
+  readonly medianMs: number;
+  readonly samplesMs: readonly number[];
+  readonly medianWritten: number;
+}
+
 /**
- * This variant's line of the crossover chart: median ms per batch (and rows written) at each change fraction,
- * over CROSSOVER_SAMPLES consecutive batches on one freshly seeded target.
+ * Time `variant` at each change fraction: CROSSOVER_SAMPLES (or `samples`) consecutive batches on one freshly
+ * seeded target, median per point. Used by the scenario (its chart line) and measure-crossover.ts (the README).
+ * @example await measureCrossover('duckdb-sql/merge-hard-delete', 100_000, env) // [{ percent: 0.1, medianMs: 9.8, ... }, ...]
  */
-async function crossover(target: Target, pattern: CdcPattern, rows: number, ctx: CustomCellContext, resources: CellResources): Promise<Record<string, { x: number; y: number }[]>> {
-  const ms: { x: number; y: number }[] = [];
-  const written: { x: number; y: number }[] = [];
-  for (const fraction of CHANGE_FRACTIONS) {
-    const sim = simulateCdc(rows, ctx.seed + 1, { batches: CROSSOVER_SAMPLES, changeFraction: fraction });
-    const a = await resources.applier(target, pattern, sim, `crossover-${fraction}`, { now: ctx.now, skipCounts: true });
-    const times: number[] = [];
-    const rewrites: number[] = [];
-    for (let b = 0; b < sim.batches.length; b++) {
-      const r = await step(a, sim, b, ctx.now);
-      times.push(r.prepareMs + r.engineMs);
-      rewrites.push(r.rewritten);
+export async function measureCrossover(variant: string, rows: number, env: CellEnv, samples = CROSSOVER_SAMPLES, fractions = CHANGE_FRACTIONS, engines: readonly EngineDescriptor[] = ENGINES): Promise<CrossoverPoint[]> {
+  const { target, pattern } = parseVariant(variant, engines);
+  const resources = new CellResources(env);
+  const out: CrossoverPoint[] = [];
+  try {
+    for (const fraction of fractions) {
+      const sim = simulateCdc(rows, env.seed + 1, { batches: samples, changeFraction: fraction });
+      const a = await resources.applier(target, pattern, sim, `crossover-${fraction}`, { now: env.now, skipCounts: true });
+      const times: number[] = [];
+      const rewrites: number[] = [];
+      for (let b = 0; b < sim.batches.length; b++) {
+        const r = await step(a, sim, b, env.now);
+        times.push(r.prepareMs + r.engineMs);
+        rewrites.push(r.rewritten);
+      }
+      await resources.closeAll();
+      out.push({ percent: fraction * 100, medianMs: median(times), samplesMs: times, medianWritten: median(rewrites) });
     }
+    return out;
+  } finally {
     await resources.closeAll();
-    ms.push({ x: fraction * 100, y: median(times) });
-    written.push({ x: fraction * 100, y: median(rewrites) });
   }
-  return { [CROSSOVER_SERIES]: ms, [WRITTEN_SERIES]: written };
+}
+
+/** This variant's lines of the crossover charts. */
+async function crossover(variant: string, rows: number, ctx: CustomCellContext, engines: readonly EngineDescriptor[]): Promise<Record<string, { x: number; y: number }[]>> {
+  const env: CellEnv = { workDir: ctx.workDir, seed: ctx.seed, now: ctx.now, options: ctx.options };
+  const points = await measureCrossover(variant, rows, env, CROSSOVER_SAMPLES, CHANGE_FRACTIONS, engines);
+  return {
+    [CROSSOVER_SERIES]: points.map((p) => ({ x: p.percent, y: p.medianMs })),
+    [WRITTEN_SERIES]: points.map((p) => ({ x: p.percent, y: p.medianWritten })),
+  };
 }

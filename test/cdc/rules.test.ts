@@ -171,39 +171,72 @@ test('a batch that breaks its own rules is rejected as a whole, naming the recor
   }
 });
 
-test('rule: truncate-and-reload builds a staging table and swaps it in; a failure midway leaves the old table', async () => {
-  await withEngine(async (engine) => {
-    const { tableFromRows } = await import('../../plan/arrow.ts');
-    let failNext = true;
-    const applier = await seeded(engine, 'truncate-reload', [customer(1), customer(2)], 0n, {
-      fault: (point) => {
-        if (point === 'staged' && failNext) throw new Error('injected crash before the swap');
-      },
+for (const mode of ['resident', 'round-trip'] as const) {
+  test(`rule (${mode}): truncate-and-reload builds a staging table and swaps it in; a failure midway leaves the old table`, async () => {
+    await withEngine(async (engine) => {
+      const { tableFromRows } = await import('../../plan/arrow.ts');
+      let failNext = true;
+      const applier = await seeded(engine, 'truncate-reload', [customer(1), customer(2)], 0n, {
+        mode,
+        fault: (point) => {
+          if (point === 'staged' && failNext) throw new Error('injected crash before the swap');
+        },
+      });
+      assert.equal(applier.resident, mode === 'resident');
+      const old = await applier.state();
+      await assert.rejects(applier.reload(tableFromRows(entity.schema, [customer(3)])), /injected crash/);
+      assertSameRows(await applier.state(), old, 'state unchanged');
+      assertSameRows(await applier.current(), old, 'old table after the failed reload');
+      failNext = false;
+      const report = await applier.reload(tableFromRows(entity.schema, [customer(3)]));
+      assert.deepEqual(tableToRows(await applier.current()).map((r) => r['id']), [3]);
+      assert.deepEqual([report.inserted, report.deleted, report.rewritten], [1, 2, 1]);
     });
-    const old = await applier.state();
-    await assert.rejects(applier.reload(tableFromRows(entity.schema, [customer(3)])), /injected crash/);
-    assertSameRows(await applier.state(), old, 'state unchanged');
-    assertSameRows(await applier.current(), old, 'old table after the failed reload');
-    failNext = false;
-    const report = await applier.reload(tableFromRows(entity.schema, [customer(3)]));
-    assert.deepEqual(tableToRows(await applier.current()).map((r) => r['id']), [3]);
-    assert.deepEqual([report.inserted, report.deleted, report.rewritten], [1, 2, 1]);
   });
-});
 
-test('a merge that fails midway (engine error between truncate segments) restores the old target', async () => {
-  await withEngine(async (engine) => {
-    const applier = await seeded(engine, 'merge-hard-delete', [customer(1)], 0n, {
-      truncate: 'apply',
-      fault: (point) => {
-        if (point === 'segment') throw new Error('injected crash between segments');
-      },
+  for (const point of ['segment', 'staged'] as const) {
+    test(`a merge that fails midway (${mode}, crash at '${point}') leaves the old target, and the next batch applies cleanly`, async () => {
+      await withEngine(async (engine) => {
+        let crash = true;
+        const applier = await seeded(engine, 'merge-hard-delete', [customer(1)], 0n, {
+          mode,
+          truncate: 'apply',
+          fault: (p) => {
+            if (crash && p === point) throw new Error(`injected crash at ${p}`);
+          },
+        });
+        const before = await applier.state();
+        await assert.rejects(applier.applyBatch([U(2, 1, 'x'), { op: 'T', seq: 3, ts: 0 }, I(4, 5)]), /injected crash/);
+        assertSameRows(await applier.state(), before, 'state unchanged');
+        assertSameRows(await applier.current(), before.select(entity.schema.map((f) => f.name)), 'engine target restored');
+        crash = false;
+        await applier.applyBatch([U(2, 1, 'x'), { op: 'T', seq: 3, ts: 0 }, I(4, 5), U(5, 1, 'y')]);
+        assert.deepEqual(tableToRows(await applier.current()).map((r) => [r['id'], r['name']]).sort(), [[1, 'y'], [5, 'n4']]);
+      });
     });
-    const before = await applier.state();
-    await assert.rejects(applier.applyBatch([U(2, 1, 'x'), { op: 'T', seq: 3, ts: 0 }, I(4, 5)]), /injected crash/);
-    assertSameRows(await applier.state(), before, 'state unchanged');
-    assertSameRows(await applier.current(), before.select(entity.schema.map((f) => f.name)), 'engine target restored');
-  });
+  }
+}
+
+test('resident state: each batch loads only its small changes table; round-trip loads the whole target back', async () => {
+  const loads = { resident: [] as string[], 'round-trip': [] as string[] };
+  const states: Record<string, unknown> = {};
+  for (const mode of ['resident', 'round-trip'] as const) {
+    await withEngine(async (inner) => {
+      const spy = Object.assign(Object.create(inner) as typeof inner, {
+        load: async (tables: ReadonlyMap<string, import('apache-arrow').Table>) => {
+          for (const [name, t] of tables) loads[mode].push(`${name}:${t.numRows}`);
+          return inner.load(tables);
+        },
+      });
+      const applier = await seeded(spy, 'merge-hard-delete', [customer(1), customer(2), customer(3)], 0n, { mode });
+      loads[mode].length = 0;
+      await applier.applyBatch([U(5, 1, 'x'), D(6, 2)]);
+      states[mode] = tableToRows(await applier.state()).sort((a, b) => Number(a['id']) - Number(b['id']));
+    });
+  }
+  assert.deepEqual(loads.resident, ['changes:2']);
+  assert.deepEqual(loads['round-trip'], ['changes:2', 'target:3']);
+  assert.deepEqual(states['resident'], states['round-trip']);
 });
 
 test('row counts per batch: inserted, updated, deleted, rewritten', async () => {

@@ -132,3 +132,22 @@ test('in-place MERGE: a rejected batch, or a crash inside the transaction, leave
     }
   }
 });
+
+test('in-place soft delete keeps the newest image: the stored row when it is newer than the batch\'s last image', async () => {
+  const sql = await sqlSeeded('merge-soft-delete', [customer(1)]);
+  try {
+    await sql.applyBatch([U(5, 1, 'stored at 5')]);
+    // A redelivered old update (3) and a new delete (7) in one batch: the delete wins, the image stays the one at 5.
+    await sql.applyBatch([U(3, 1, 'old image at 3'), D(7, 1)]);
+    const row = tableToRows(await sql.state())[0]!;
+    assert.deepEqual([row['name'], row['is_deleted'], row['_seq']], ['stored at 5', true, '0001:7']);
+    await withEngine(async (engine) => {
+      const plan = await seeded(engine, 'merge-soft-delete', [customer(1)], 0n);
+      await plan.applyBatch([U(5, 1, 'stored at 5')]);
+      await plan.applyBatch([U(3, 1, 'old image at 3'), D(7, 1)]);
+      assertSameRows(await sql.state(), await plan.state(), 'in-place vs plan');
+    });
+  } finally {
+    await sql.close();
+  }
+});

@@ -109,6 +109,8 @@ const plans: readonly [string, PlanMaker][] = [
   ['inner join on int32 = int64', (l, r) => l.join(r, [['g', 'rg']], 'inner').select('k', 'g', 'label', 'w')],
   ['left join rows', (l, r) => l.join(r, [['k', 'rk']], 'left')],
   ['left join on two keys (int32 = int64)', (l, r) => l.join(r, [['k', 'rk'], ['g', 'rg']], 'left').select('k', 'g', 'v', 'label', 'w')],
+  ['left join on unique left keys, group by left, aggregate right (fused on build-left)', (l, r) => l.groupBy('k').agg(max('g').alias('g')).join(r, [['k', 'rk']], 'left').groupBy('g').agg(count().alias('n'), count('w').alias('nw'), sum('w').alias('sw'), avg('w').alias('aw'), min('label').alias('ml'), max('rg').alias('xr'))],
+  ['inner join on unique left keys, global aggregate of right', (l, r) => l.groupBy('k').agg(count().alias('c')).join(r, [['k', 'rk']], 'inner').agg(count().alias('n'), sum('w').alias('s'), min('label').alias('ml'))],
   ['left join then aggregate', (l, r) => l.join(r, [['k', 'rk']], 'left').groupBy('label').agg(count().alias('n'), sum('w').alias('sw'))],
   ['join with filters both sides', (l, r) => l.join(r, [['k', 'rk']], 'inner').filter(col('v').gt(0).and(col('w').lt(lit(0n)))).select('k', 'v', 'w')],
   ['sort + limit', (l) => l.orderBy(desc('v'), asc('k')).limit(7)],

@@ -52,6 +52,7 @@ test('parquet-lake/row: one file per row, a compression ratio below 1, a query-v
   assert.deepEqual(r.series!['follow-up query on the lake (ms) vs files']!.map((p) => p.x), [ROWS]);
   assert.equal(r.series!['parquet-lake: load throughput (rows/s) vs rows per write']![0]!.x, 1);
   assert.equal(r.metrics.rowsIn, ROWS);
+  assert.equal(r.metrics.rowsOut, ROWS);
 });
 
 test('parquet-lake/bulk: one file whose row groups follow olap.rowGroupRows, and it compresses', async () => {
@@ -94,6 +95,7 @@ test('the check fails, naming the lost row, when a target drops a row during the
   const ctx = context();
   const r = await runLoaderCell({ target: lossy, strategy: { kind: 'bulk' }, source, table: 'transactions', workDir: ctx.workDir, iterations: 0, options: {}, now: ctx.now });
   assert.equal(r.check.ok, false);
+  assert.equal(r.metrics.rowsOut, ROWS - 1);
   if (!r.check.ok) assert.match(r.check.detail, /^parquet-lake\/bulk load 1: read back 199 rows, expected 200; 1 missing, e\.g\. \{invoice: "536365"/);
 });
 

@@ -154,3 +154,20 @@ test('parquet-lake with zstd compresses the same rows into fewer bytes than unco
   }
   assert.ok(sizes['zstd']! < sizes['uncompressed']!, JSON.stringify(sizes));
 });
+
+test('an empty source loads as nothing: no writes, no lake files, an empty read-back and query answer', async () => {
+  const empty = source.slice(0, 0);
+  const expectedEmpty = await referenceAnswer(empty, 'transactions', query, work, () => performance.now());
+  for (const target of TARGETS) {
+    if (availability.get(target.name) && !REQUIRE_POSTGRES) continue;
+    for (const strategy of STRATEGIES) {
+      await withSession(target, OPTIONS, async (session) => {
+        const { writes } = await session.load(empty, strategy);
+        assert.equal(writes, 0, `${target.name}/${strategyName(strategy)}`);
+        assert.equal((await session.readBack()).numRows, 0);
+        if (target.name === 'parquet-lake') assert.equal((await session.storage()).files, 0);
+        assert.deepEqual(compareResults(expectedEmpty, await session.query(query), query.plan), { ok: true });
+      });
+    }
+  }
+});

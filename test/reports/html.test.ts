@@ -295,7 +295,7 @@ test('header shows run date, environment and settings; undeclared scenarios and 
 });
 
 test('a baseline comparison the runner embedded in the results is shown without --baseline', () => {
-  const results = {
+  const results: RunResults = {
     ...fixtureResults(),
     baseline: {
       file: 'out/<old>.json',
@@ -304,7 +304,7 @@ test('a baseline comparison the runner embedded in the results is shown without 
         { scenario: 'groupby-count', engine: 'duckdb', rows: 1000, baselineMedianMs: 4, medianMs: 2, changePct: -50, beyondNoise: true },
         { scenario: 'groupby-count', engine: 'polars', rows: 1000, baselineMedianMs: 1.5, medianMs: 1.6, changePct: 6.7, beyondNoise: false },
       ],
-      statusChanges: [{ scenario: 'groupby-count', engine: 'dataframe', rows: 100_000, from: 'ok', to: 'timeout' }],
+      statusChanges: [{ scenario: 'groupby-count', engine: 'dataframe', rows: 100_000, from: 'ok' as const, to: 'timeout' as const }],
       unmatched: 0,
     },
   };
@@ -314,6 +314,6 @@ test('a baseline comparison the runner embedded in the results is shown without 
   assert.match(small, /data-engine="duckdb"[^\n]*−50\.0% \(faster\)/);
   assert.match(small, /data-engine="polars"[^\n]*\+6\.7% \(within noise\)/);
   assert.match(sizeTable(section(html, 'groupby-count'), 100_000), /was OK, now TIMEOUT/);
-  const malformed = renderReport({ ...fixtureResults(), baseline: { changes: 'nope' } } as RunResults, { scripts });
+  const malformed = renderReport({ ...fixtureResults(), baseline: { changes: 'nope' } } as unknown as RunResults, { scripts });
   assert.ok(!malformed.includes('<th>vs baseline</th>'), 'a malformed embedded comparison is ignored');
 });
