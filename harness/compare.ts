@@ -2,7 +2,7 @@
 // allows (row order only where the plan orders, ties in any order, float noise from summation order), and
 // explains a mismatch in a few readable lines for the report.
 import * as arrow from 'apache-arrow';
-import { columnValues } from '../plan/arrow.ts';
+import { allRows, canonicalColumn, canonicalOrder, compareAt, valueAt, ValueDictionary, type CanonicalColumn, type CanonicalOrder } from './canonical.ts';
 import type { LiteralValue, PlanNode } from '../plan/types.ts';
 
 export interface CompareOptions {
@@ -107,36 +107,30 @@ export function compareResults(
   if (names.join('\u0000') !== actualNames.join('\u0000')) {
     return fail(`columns differ: expected [${names.join(', ')}], got [${actualNames.join(', ')}]`);
   }
-  const format = rowFormatter(expected, names);
   const ordering = orderingOf(plan);
+  if (expected.numRows !== actual.numRows && ordering.kind === 'arbitrary-subset') {
+    return fail(`row count: expected ${expected.numRows}, got ${actual.numRows}`);
+  }
+  const pair = new TablePair(expected, actual, names, tol);
   if (expected.numRows !== actual.numRows) {
-    const counts = `row count: expected ${expected.numRows}, got ${actual.numRows}`;
-    if (ordering.kind === 'arbitrary-subset') return fail(counts);
-    const { missing, extra } = multisetDiff(rowsOf(expected, names), rowsOf(actual, names), floatColumns(expected, actual), tol);
-    return fail([counts, ...describeDiff(missing, extra, names, format, tol)].join('\n'));
+    const { missing, extra } = pair.diff(allRows(expected.numRows), allRows(actual.numRows));
+    return fail([`row count: expected ${expected.numRows}, got ${actual.numRows}`, ...pair.describe(missing, extra)].join('\n'));
   }
   switch (ordering.kind) {
     case 'arbitrary-subset':
       return { ok: true };
     case 'unordered': {
-      const { missing, extra } = multisetDiff(rowsOf(expected, names), rowsOf(actual, names), floatColumns(expected, actual), tol);
+      const { missing, extra } = pair.diff(allRows(expected.numRows), allRows(actual.numRows));
       if (missing.length === 0 && extra.length === 0) return { ok: true };
-      return fail([`rows differ (${missing.length} missing, ${extra.length} extra of ${expected.numRows})`, ...describeDiff(missing, extra, names, format, tol)].join('\n'));
+      return fail([`rows differ (${missing.length} missing, ${extra.length} extra of ${expected.numRows})`, ...pair.describe(missing, extra)].join('\n'));
     }
     case 'ordered':
-      return compareOrdered(expected, actual, names, ordering, format, tol);
+      return compareOrdered(pair, ordering);
   }
 }
 
 function fail(diff: string): CompareResult {
   return { ok: false, diff };
-}
-
-function rowsOf(table: arrow.Table, names: readonly string[]): Row[] {
-  const cols = names.map((n) => columnValues(table, n));
-  const rows: Row[] = new Array(table.numRows);
-  for (let i = 0; i < table.numRows; i++) rows[i] = cols.map((c) => c[i]!);
-  return rows;
 }
 
 /** Indexes of columns compared with tolerance: float on either side. */
@@ -147,6 +141,147 @@ function floatColumns(expected: arrow.Table, actual: arrow.Table): ReadonlySet<n
   });
   return out;
 }
+
+/** The expected and actual tables in canonical columnar form, with row-level comparisons between them. */
+class TablePair {
+  readonly floats: ReadonlySet<number>;
+  readonly format: Formatter;
+  private readonly exp: readonly CanonicalColumn[];
+  private readonly act: readonly CanonicalColumn[];
+  readonly maxRows: number;
+  /** Per column, whether expected row i equals actual row j there: specialised per column kind for speed. */
+  private readonly matchers: readonly ((i: number, j: number) => boolean)[];
+
+  constructor(
+    expected: arrow.Table,
+    actual: arrow.Table,
+    readonly names: readonly string[],
+    readonly tol: Tolerance,
+  ) {
+    this.floats = floatColumns(expected, actual);
+    this.format = rowFormatter(expected, names);
+    const dictionaries = names.map(() => new ValueDictionary());
+    this.exp = names.map((n, k) => canonicalColumn(expected, n, dictionaries[k]!));
+    this.act = names.map((n, k) => canonicalColumn(actual, n, dictionaries[k]!));
+    this.maxRows = Math.max(expected.numRows, actual.numRows);
+    this.matchers = names.map((_, k) => cellMatcher(this.exp[k]!, this.act[k]!, this.floats.has(k), tol));
+  }
+
+  expRow(i: number): Row {
+    return this.exp.map((c) => valueAt(c, i));
+  }
+
+  actRow(i: number): Row {
+    return this.act.map((c) => valueAt(c, i));
+  }
+
+  /** Whether column k of expected row i equals that of actual row j (within tolerance for float columns). */
+  cellMatches(k: number, i: number, j: number): boolean {
+    return this.matchers[k]!(i, j);
+  }
+
+  /** Whether column k of expected rows i and j are equal (tolerant for floats): used to find runs of ties. */
+  expCellsEqual(k: number, i: number, j: number): boolean {
+    if (this.floats.has(k)) return valuesEqual(valueAt(this.exp[k]!, i), valueAt(this.exp[k]!, j), this.tol);
+    return compareAt(this.exp[k]!, i, this.exp[k]!, j) === 0;
+  }
+
+  rowMatches(i: number, j: number): boolean {
+    const m = this.matchers;
+    for (let k = 0; k < m.length; k++) if (!m[k]!(i, j)) return false;
+    return true;
+  }
+
+  /**
+   * The expected rows `expRows` with no equal row among the actual rows `actRows` (missing) and the reverse
+   * (extra), as multisets. Both sides are put in the same canonical order (exact columns compared through a
+   * 53-bit row hash, so a wrong row passes with probability about 2^-53) and merged; rows left unpaired
+   * because float noise reordered near-equal rows are then re-paired by the tolerant bucket matching.
+   */
+  diff(expRows: Int32Array, actRows: Int32Array): { missing: Row[]; extra: Row[] } {
+    const split = (cols: readonly CanonicalColumn[]) => ({
+      exact: cols.filter((_, k) => !this.floats.has(k)),
+      tolerant: cols.filter((_, k) => this.floats.has(k)),
+    });
+    const e = split(this.exp);
+    const a = split(this.act);
+    const eo = canonicalOrder(e.exact, e.tolerant, expRows);
+    const ao = canonicalOrder(a.exact, a.tolerant, actRows);
+    if (expRows.length === actRows.length && this.alignedEqual(eo, ao)) return { missing: [], extra: [] };
+    const missingAt: number[] = [];
+    const extraAt: number[] = [];
+    const cmp = (i: number, j: number): number => {
+      const h = eo.hashes[i]! - ao.hashes[j]!;
+      if (h !== 0) return h;
+      const ei = eo.order[i]!;
+      const aj = ao.order[j]!;
+      for (let k = 0; k < this.exp.length; k++) {
+        if (!this.floats.has(k)) continue;
+        const c = compareAt(this.exp[k]!, ei, this.act[k]!, aj);
+        if (c !== 0) return c;
+      }
+      return 0;
+    };
+    let i = 0;
+    let j = 0;
+    while (i < expRows.length && j < actRows.length) {
+      if (this.rowMatches(eo.order[i]!, ao.order[j]!)) {
+        i++;
+        j++;
+      } else if (cmp(i, j) < 0) missingAt.push(eo.order[i++]!);
+      else extraAt.push(ao.order[j++]!);
+    }
+    while (i < expRows.length) missingAt.push(eo.order[i++]!);
+    while (j < actRows.length) extraAt.push(ao.order[j++]!);
+    const missing = missingAt.map((r) => this.expRow(r));
+    const extra = extraAt.map((r) => this.actRow(r));
+    if (missing.length === 0 || extra.length === 0 || missing.length + extra.length > REPAIR_LIMIT) return { missing, extra };
+    return multisetDiff(missing, extra, this.floats, this.tol);
+  }
+
+  /**
+   * Whether the row at each position of `eo` matches the row at the same position of `ao`: the exact columns by
+   * their row hashes, read sequentially; only the tolerant (float) columns are read through the permutation.
+   */
+  private alignedEqual(eo: CanonicalOrder, ao: CanonicalOrder): boolean {
+    const n = eo.order.length;
+    for (let p = 0; p < n; p++) if (eo.hashes[p] !== ao.hashes[p]) return false;
+    for (const k of this.floats) {
+      const match = this.matchers[k]!;
+      for (let p = 0; p < n; p++) if (!match(eo.order[p]!, ao.order[p]!)) return false;
+    }
+    return true;
+  }
+
+  describe(missing: Row[], extra: Row[]): string[] {
+    return describeDiff(missing, extra, this.names, this.format, this.tol);
+  }
+}
+
+/** A comparison of one column's cells between the two tables, specialised to the columns' domains. */
+function cellMatcher(e: CanonicalColumn, a: CanonicalColumn, tolerant: boolean, tol: Tolerance): (i: number, j: number) => boolean {
+  // A coded column against a numeric one (unsafe int64 on one side only): compare the values themselves.
+  if (e.domain !== a.domain) return (i, j) => valuesEqual(valueAt(e, i), valueAt(a, j), tol);
+  const ev = e.values;
+  const av = a.values;
+  const en = e.nulls;
+  const an = a.nulls;
+  return (i, j) => {
+    if (en !== null || an !== null) {
+      const ni = en?.[i] ?? 0;
+      if (ni !== (an?.[j] ?? 0)) return false;
+      if (ni) return true;
+    }
+    const x = ev[i]!;
+    const y = av[j]!;
+    if (x === y) return true;
+    if (x !== x || y !== y) return x !== x && y !== y;
+    return tolerant && numbersEqual(x, y, tol);
+  };
+}
+
+/** Most unpaired rows re-paired by the slow tolerant matching; beyond it the merge's verdict stands. */
+const REPAIR_LIMIT = 200_000;
 
 /** An exact, type-insensitive key for the non-float values of a row (5, 5n and 5.0 agree). */
 function exactKey(row: Row, floats: ReadonlySet<number>): string {
@@ -235,38 +370,49 @@ function multisetDiff(expected: Row[], actual: Row[], floats: ReadonlySet<number
   return { missing, extra };
 }
 
-function compareOrdered(
-  expected: arrow.Table,
-  actual: arrow.Table,
-  names: readonly string[],
-  ordering: Extract<Ordering, { kind: 'ordered' }>,
-  format: Formatter,
-  tol: Tolerance,
-): CompareResult {
-  const keyIdx = ordering.keys.map((k) => names.indexOf(k));
-  const exp = rowsOf(expected, names);
-  const act = rowsOf(actual, names);
-  const keysEqual = (a: Row, b: Row): boolean => keyIdx.every((i) => valuesEqual(a[i]!, b[i]!, tol));
-  for (let i = 0; i < exp.length; i++) {
-    if (!keysEqual(exp[i]!, act[i]!)) {
+/**
+ * Rows must follow the sort keys position by position; rows tied on them may come in any order. Sort keys are
+ * checked up to and including the first float key: float noise may legitimately swap two near-equal values
+ * there, and then the keys after it no longer describe an order both engines must share.
+ */
+function compareOrdered(pair: TablePair, ordering: Extract<Ordering, { kind: 'ordered' }>): CompareResult {
+  const { names, format } = pair;
+  const keyIdx: number[] = [];
+  for (const k of ordering.keys) {
+    const i = names.indexOf(k);
+    keyIdx.push(i);
+    if (pair.floats.has(i)) break;
+  }
+  const n = pair.maxRows;
+  for (let i = 0; i < n; i++) {
+    if (!keyIdx.every((k) => pair.cellMatches(k, i, i))) {
       const show = (r: Row) => keyIdx.map((k) => `${names[k]}=${format([r[k]!], [k])}`).join(', ');
+      const e = pair.expRow(i);
+      const a = pair.actRow(i);
       return fail(
-        `order differs at row ${i} (sorted by ${ordering.keys.join(', ')}): expected ${show(exp[i]!)}, got ${show(act[i]!)}\n` +
-          `  expected row: ${format(exp[i]!)}\n  actual row:   ${format(act[i]!)}`,
+        `order differs at row ${i} (sorted by ${ordering.keys.join(', ')}): expected ${show(e)}, got ${show(a)}\n` +
+          `  expected row: ${format(e)}\n  actual row:   ${format(a)}`,
       );
     }
   }
-  const floats = floatColumns(expected, actual);
+  const tiedOn = keyIdx.map((k) => names[k]).join(', ');
   // Within a run of equal sort keys ties may come in any order; under a Limit the last run may even hold a
   // different subset of the tied rows, so it is only checked by its keys.
-  for (let start = 0; start < exp.length; ) {
+  for (let start = 0; start < n; ) {
     let end = start + 1;
-    while (end < exp.length && keysEqual(exp[start]!, exp[end]!)) end++;
-    const lastCut = ordering.limited && end === exp.length;
-    if (!lastCut) {
-      const { missing, extra } = multisetDiff(exp.slice(start, end), act.slice(start, end), floats, tol);
+    while (end < n && keyIdx.every((k) => pair.expCellsEqual(k, start, end))) end++;
+    const lastCut = ordering.limited && end === n;
+    if (end - start === 1 && !lastCut) {
+      if (!pair.rowMatches(start, start)) {
+        const e = pair.expRow(start);
+        const a = pair.actRow(start);
+        return fail([`row ${start} differs`, ...pair.describe([e], [a])].join('\n'));
+      }
+    } else if (!lastCut) {
+      const rows = allRows(end - start).map((r) => r + start);
+      const { missing, extra } = pair.diff(rows, rows);
       if (missing.length > 0 || extra.length > 0) {
-        return fail([`rows ${start}..${end - 1} (tied on ${ordering.keys.join(', ')}) differ`, ...describeDiff(missing, extra, names, format, tol)].join('\n'));
+        return fail([`rows ${start}..${end - 1} (tied on ${tiedOn}) differ`, ...pair.describe(missing, extra)].join('\n'));
       }
     }
     start = end;

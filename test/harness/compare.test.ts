@@ -133,3 +133,49 @@ test('property: changing one value makes the comparison fail', () => {
     { numRuns: 200, seed: 11 },
   );
 });
+
+test('ordered: keys after the first float key do not split ties (float noise may swap near-equal totals)', () => {
+  const plan = base.orderBy(desc('x'), asc('k')).plan;
+  const e = rowsOf([{ k: 'a', n: 1n, x: 0.3 }, { k: 'b', n: 2n, x: 0.1 + 0.2 }, { k: 'c', n: 3n, x: 0.1 }]);
+  const swapped = rowsOf([{ k: 'b', n: 2n, x: 0.3 }, { k: 'a', n: 1n, x: 0.1 + 0.2 }, { k: 'c', n: 3n, x: 0.1 }]);
+  assert.deepEqual(compareResults(e, swapped, plan), { ok: true });
+  // Still a real order check: a clearly smaller total first is wrong.
+  const wrong = rowsOf([{ k: 'c', n: 3n, x: 0.1 }, { k: 'a', n: 1n, x: 0.3 }, { k: 'b', n: 2n, x: 0.3 }]);
+  assert.match((compareResults(e, wrong, plan) as { diff: string }).diff, /order differs at row 0/);
+  // And the tied rows' other values are still compared.
+  const badTie = rowsOf([{ k: 'b', n: 9n, x: 0.3 }, { k: 'a', n: 1n, x: 0.3 }, { k: 'c', n: 3n, x: 0.1 }]);
+  assert.match((compareResults(e, badTie, plan) as { diff: string }).diff, /rows 0\.\.1 \(tied on x\) differ/);
+});
+
+test('non-ASCII and empty strings compare by value; NULL differs from the empty string', () => {
+  const s = [{ name: 'k', type: 'utf8' as const }];
+  const p = table('t', s).plan;
+  const e = tableFromRows(s, [{ k: 'Ærøskøbing' }, { k: '' }, { k: null }, { k: '東京' }]);
+  const a = tableFromRows(s, [{ k: '東京' }, { k: null }, { k: 'Ærøskøbing' }, { k: '' }]);
+  assert.deepEqual(compareResults(e, a, p), { ok: true });
+  const r = compareResults(e, tableFromRows(s, [{ k: '東京' }, { k: '' }, { k: 'Ærøskøbing' }, { k: '' }]), p);
+  assert.match(!r.ok ? r.diff : '', /1 missing, 1 extra/);
+  assert.match(!r.ok ? r.diff : '', /missing \(1\): \{k: NULL\}/);
+});
+
+test('int64 beyond 2^53 compares exactly; booleans never equal numbers', () => {
+  const s = [{ name: 'v', type: 'int64' as const }];
+  const p = table('t', s).plan;
+  const big = 2n ** 60n;
+  assert.deepEqual(compareResults(tableFromRows(s, [{ v: big }, { v: 1n }]), tableFromRows(s, [{ v: 1n }, { v: big }]), p), { ok: true });
+  assert.equal(compareResults(tableFromRows(s, [{ v: big }]), tableFromRows(s, [{ v: big + 1n }]), p).ok, false);
+  const bools = tableFromRows([{ name: 'v', type: 'bool' }], [{ v: true }]);
+  const ints = tableFromRows([{ name: 'v', type: 'int32' }], [{ v: 1 }]);
+  assert.equal(compareResults(bools, ints, p).ok, false);
+});
+
+test('property: a large shuffled result with float noise compares equal, and one changed string is found', () => {
+  const n = 20_000;
+  const rows = Array.from({ length: n }, (_, i) => ({ k: `key-${i % 997}`, n: BigInt(i), x: i / 7 }));
+  const shuffled = [...rows].reverse().map((r) => ({ ...r, x: r.x * (1 + 1e-12) }));
+  assert.deepEqual(compareResults(rowsOf(rows), rowsOf(shuffled), unordered), { ok: true });
+  shuffled[123] = { ...shuffled[123]!, k: 'key-x' };
+  const r = compareResults(rowsOf(rows), rowsOf(shuffled), unordered);
+  assert.match(!r.ok ? r.diff : '', /1 missing, 1 extra of 20000/);
+  assert.match(!r.ok ? r.diff : '', /closest mismatch: column 'k'/);
+});
