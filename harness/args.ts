@@ -21,6 +21,7 @@ export function defaultMaxHeapMb(): number {
 
 const FLAGS = {
   engines: { type: 'string', multiple: true, doc: 'NAMES', help: 'engines to run, comma-separated (default: all registered). The reference engine (duckdb) always runs for query scenarios.' },
+  variants: { type: 'string', multiple: true, doc: 'TEXT', help: 'custom scenarios (cdc-merge, olap-load): run only the variants whose name contains one of these, comma-separated (e.g. duckdb/,duckdb-sql/)' },
   scenarios: { type: 'string', multiple: true, doc: 'NAMES', help: 'scenarios to run, comma-separated (default: all registered)' },
   suite: { type: 'string', multiple: true, doc: 'NAMES', help: 'run the scenarios of these suites, e.g. foundation, db-benchmark (adds to --scenarios)' },
   sizes: { type: 'string', multiple: true, doc: 'ROWS', help: 'row counts, comma-separated: 100000, 1e5, 100k, 1m (default: each scenario\'s bench sizes)' },
@@ -43,6 +44,8 @@ const FLAGS = {
 export interface CliArgs {
   readonly engines: readonly string[] | null;
   readonly scenarios: readonly string[] | null;
+  /** Substrings selecting custom scenarios' variants, or null for all. */
+  readonly variants: readonly string[] | null;
   readonly suites: readonly string[] | null;
   readonly sizes: readonly number[] | null;
   readonly iterations: number;
@@ -131,6 +134,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
   return {
     engines: list(strs('engines')),
     scenarios: list(strs('scenarios')),
+    variants: list(strs('variants')),
     suites: list(strs('suite')),
     sizes,
     iterations: str('iterations') !== undefined ? positiveInt('iterations', str('iterations')!, 1) : quick ? QUICK_ITERATIONS : DEFAULT_ITERATIONS,

@@ -88,6 +88,7 @@ async function main(argv: readonly string[]): Promise<number> {
       scenarios,
       engines,
       sizes: args.sizes,
+      variants: args.variants,
       quick: args.quick,
       iterations: args.iterations,
       warmup: args.warmup,

@@ -10,6 +10,7 @@ import type { PlanNode } from '../plan/types.ts';
 import { renderReport } from '../reports/html.ts';
 import { buildScenarioPlan } from '../scenarios/registry.ts';
 import type { CustomScenario, QueryScenario, Scenario } from '../scenarios/scenario.ts';
+import { UsageError } from './args.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { compareWithBaseline, loadBaseline, type BaselineComparison } from './baseline.ts';
 import { defaultBudgetMs } from './budget.ts';
@@ -33,6 +34,8 @@ export interface BenchSettings {
   readonly scenarios: readonly Scenario[];
   /** Selected engines for query scenarios; the reference engine is added when missing. */
   readonly engines: readonly EngineDescriptor[];
+  /** Substrings selecting custom scenarios' variants (`--variants`), or null/absent for all of them. */
+  readonly variants?: readonly string[] | null;
   /** Sizes chosen on the command line (override every scenario's own), or null for the scenarios' sizes. */
   readonly sizes: readonly number[] | null;
   /** Smallest bench size of each scenario instead of all of them. */
@@ -149,7 +152,12 @@ export async function planGroups(settings: BenchSettings, engines: readonly Engi
         groups.push({ scenario, rows, plan, cells });
       }
     } else {
-      const variants = await customVariants(scenario, settings.options);
+      const all = await customVariants(scenario, settings.options);
+      const wanted = settings.variants;
+      const variants = wanted ? all.filter((v) => wanted.some((w) => v.name.includes(w))) : all;
+      if (variants.length === 0) {
+        throw new UsageError(`--variants ${wanted!.join(',')} selects none of ${scenario.name}'s variants: ${all.map((v) => v.name).join(', ')}`);
+      }
       for (const rows of sizesFor(scenario, settings)) {
         const cells = variants.map((v) => ({
           scenario,

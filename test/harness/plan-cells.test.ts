@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALL_EXPRS, ALL_NODES, type EngineDescriptor } from '../../engines/engine.ts';
+import { parseCli } from '../../harness/args.ts';
 import { loadCatalog } from '../../harness/catalog.ts';
 import { planGroups, sizesFor, type BenchSettings } from '../../harness/runner.ts';
 import { findScenario } from '../../scenarios/registry.ts';
@@ -80,4 +81,13 @@ test('custom scenarios expand into their variants; unavailable variants are deci
   const [group] = await planGroups(await settings({ catalog, scenarios: [custom], sizes: [10] }), []);
   assert.equal(group!.plan, null);
   assert.deepEqual(group!.cells.map((c) => [c.engine, c.decided?.kind ?? 'run']), [['loop', 'run'], ['off-by-one', 'run'], ['hog', 'run'], ['gpu', 'unavailable']]);
+});
+
+test('--variants keeps only the custom variants whose name contains one of the given texts; none is a usage error', async () => {
+  const catalog = await loadCatalog([TEST_EXTENSION]);
+  const custom = catalog.scenarios.find((s) => s.name === 'test-custom-sum')!;
+  const [group] = await planGroups(await settings({ catalog, scenarios: [custom], sizes: [10], variants: ['loop', 'gp'] }), []);
+  assert.deepEqual(group!.cells.map((c) => c.engine), ['loop', 'gpu']);
+  await assert.rejects(planGroups(await settings({ catalog, scenarios: [custom], sizes: [10], variants: ['nothing'] }), []), /--variants nothing selects none of test-custom-sum's variants: loop, off-by-one, hog, gpu/);
+  assert.deepEqual(parseCli(['--variants', 'duckdb/,dag/']).variants, ['duckdb/', 'dag/']);
 });
