@@ -49,12 +49,13 @@ export const clickhouseEngine: EngineDescriptor = {
       return { ok: false, reason: firstLine(err) };
     }
   },
-  async versions() {
+  async versions(options = {}) {
     const pkg = require('chdb/package.json') as { version: string };
     const out: Record<string, string> = { chdb: pkg.version };
     let backend: ClickHouseBackend | undefined;
     try {
-      backend = await connect({});
+      // The release that runs the queries: the server's when a URL is given, else the one inside chDB.
+      backend = await connect(options);
       out[backend.kind === 'chdb' ? 'clickhouse (chdb)' : 'clickhouse (server)'] = await backend.version();
     } catch (err) {
       out.clickhouse = `unknown (${firstLine(err)})`;

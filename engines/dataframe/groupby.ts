@@ -1,15 +1,17 @@
 // Aggregate: `df.groupby(keys).agg({...})` in danfo, with the NULL rules danfo lacks prepared around it.
 // danfo's per-group reducers fold every value, NULLs included (count counts them, sum/mean treat them as 0, min
-// compares them as 0), and its composite keys collide. So each aggregate is rewritten into danfo-reducible
-// columns first: NULL-free fills plus a non-NULL indicator whose sum tells "no values" (→ NULL) apart.
+// compares them as 0), and its composite keys collide. So an aggregate over a column with NULLs is rewritten into
+// danfo-reducible columns first: NULL-free fills plus a non-NULL indicator whose sum tells "no values" (→ NULL)
+// apart. A NULL-free column goes to danfo as is, with the op a pandas user would write (sum, mean, min, max):
+// danfo's result assembly costs groups² per column handed to it, so every column left out counts.
 import * as dfd from 'danfojs-node';
 import { typeOf } from '../../plan/schema.ts';
 import { assertNever, type AggregateFn, type AggregateNode, type DataType, type Schema } from '../../plan/types.ts';
 import { compareCells, evaluate } from './expressions.ts';
-import { columnCells, frameFromColumns, schemaOf, type Cell, type Frame } from './frame.ts';
+import { columnCells, danfoColumn, frameFromColumns, schemaOf, type Cell, type Frame } from './frame.ts';
 import { encodeKeys } from './keys.ts';
 
-type DanfoOp = 'sum' | 'min' | 'max' | 'count';
+type DanfoOp = 'sum' | 'mean' | 'min' | 'max' | 'count';
 
 /** One NULL-free column handed to danfo and the reduction danfo applies to it per group. */
 interface Prepared {
@@ -21,6 +23,8 @@ interface Prepared {
 /** How to turn danfo's per-group reductions back into one SQL aggregate. */
 type Finish =
   | { readonly kind: 'count-star' }
+  /** A danfo reduction over a NULL-free column, used as is (rank-decoded for strings and bools). */
+  | { readonly kind: 'direct'; readonly column: string; readonly decode: readonly Cell[] | null }
   | { readonly kind: 'count'; readonly nonNull: string }
   | { readonly kind: 'sum'; readonly sum: string; readonly nonNull: string }
   | { readonly kind: 'avg'; readonly sum: string; readonly nonNull: string }
@@ -51,7 +55,7 @@ export function aggregate(frame: Frame, node: AggregateNode, outSchema: Schema):
   if (strategy === 'series-reductions') {
     const reduced = new Map<string, number>();
     for (const p of prepared) reduced.set(p.name, seriesReduce(p, frame.rows));
-    const row = finishes.map((f) => finish(f, (name) => reduced.get(name)!, frame.rows));
+    const row = finishes.map((f) => finish(f, (name) => reduced.get(name)!, () => frame.rows));
     return { frame: frameFromColumns(outSchema, row.map((v) => [v])), groups: 1 };
   }
   const keyColumns = node.keys.map((k) => columnCells(frame, k));
@@ -70,17 +74,18 @@ export function aggregate(frame: Frame, node: AggregateNode, outSchema: Schema):
   } else {
     const data: Record<string, readonly (number | string)[]> = { g: encoded };
     // One op per column, given as a plain string: danfo rejects an op *list* on a string column, even ['count'].
-    const ops: Record<string, DanfoOp> = { g: 'count' };
+    // The key's count (group sizes) only when an aggregate needs it: it is one more column for danfo to assemble.
+    const ops: Record<string, DanfoOp> = finishes.some((f) => f.kind === 'count-star') ? { g: 'count' } : {};
     for (const p of prepared) {
       data[p.name] = p.values;
       ops[p.name] = p.op;
     }
     const grouped = new dfd.DataFrame(data).groupby(['g']).agg(ops);
-    groupKeys = (grouped.column('g').values as unknown[]).map(String);
-    const results = new Map<string, number[]>();
-    for (const p of prepared) results.set(p.name, grouped.column(`${p.name}_${p.op}`).values as number[]);
-    const sizes = grouped.column('g_count').values as number[];
-    lookup = (g) => (name) => (name === 'g' ? sizes[g]! : results.get(name)![g]!);
+    groupKeys = danfoColumn(grouped, 'g').map(String);
+    const results = new Map<string, readonly number[]>();
+    for (const p of prepared) results.set(p.name, danfoColumn(grouped, `${p.name}_${p.op}`) as readonly number[]);
+    const sizes = 'g' in ops ? (danfoColumn(grouped, 'g_count') as readonly number[]) : null;
+    lookup = (g) => (name) => (name === 'g' ? sizes![g]! : results.get(name)![g]!);
   }
 
   const columns: Cell[][] = outSchema.map(() => new Array<Cell>(groupKeys.length));
@@ -91,9 +96,8 @@ export function aggregate(frame: Frame, node: AggregateNode, outSchema: Schema):
       columns[k]![g] = c[first]!;
     });
     const get = lookup(g);
-    const size = get('g');
     finishes.forEach((f, a) => {
-      columns[keyColumns.length + a]![g] = finish(f, get, size);
+      columns[keyColumns.length + a]![g] = finish(f, get, () => get('g'));
     });
   });
   return { frame: frameFromColumns(outSchema, columns), groups: groupKeys.length };
@@ -109,6 +113,24 @@ function prepare(n: number, fn: AggregateFn, values: Cell[] | null, argType: Dat
     if (fn !== 'count') throw new Error(`internal: ${fn}(*) reached the engine`);
     return { kind: 'count-star' };
   }
+  // Over no rows SQL gives NULL (sum, avg, min, max), which only the NULL-aware path below tells apart.
+  if (n > 0 && !values.includes(null)) {
+    switch (fn) {
+      case 'count':
+        return { kind: 'count-star' };
+      case 'sum':
+        return { kind: 'direct', column: add('s', values as number[], 'sum'), decode: null };
+      case 'avg':
+        return { kind: 'direct', column: add('m', values as number[], 'mean'), decode: null };
+      case 'min':
+      case 'max': {
+        const { numeric, decode } = ranked(values, argType);
+        return { kind: 'direct', column: add(fn, numeric as number[], fn), decode };
+      }
+      default:
+        return assertNever(fn, 'aggregate function');
+    }
+  }
   const indicator = new Array<number>(n);
   for (let i = 0; i < n; i++) indicator[i] = values[i] === null ? 0 : 1;
   switch (fn) {
@@ -121,14 +143,7 @@ function prepare(n: number, fn: AggregateFn, values: Cell[] | null, argType: Dat
     }
     case 'min':
     case 'max': {
-      // danfo refuses min/max on string columns, so strings and bools go in as their rank in SQL order.
-      let decode: Cell[] | null = null;
-      let numeric: (number | null)[] = values as (number | null)[];
-      if (argType === 'utf8' || argType === 'bool') {
-        decode = [...new Set(values.filter((v) => v !== null))].sort((a, b) => compareCells(a!, b!));
-        const rank = new Map(decode.map((v, i) => [v, i]));
-        numeric = values.map((v) => (v === null ? null : rank.get(v)!));
-      }
+      const { numeric, decode } = ranked(values, argType);
       const fill = fn === 'min' ? Infinity : -Infinity;
       const filled = numeric.map((v) => (v === null ? fill : v));
       return { kind: 'extreme', column: add(fn, filled, fn), nonNull: add('nn', indicator, 'sum'), decode };
@@ -138,10 +153,22 @@ function prepare(n: number, fn: AggregateFn, values: Cell[] | null, argType: Dat
   }
 }
 
-function finish(f: Finish, get: (name: string) => number, groupSize: number): Cell {
+/** danfo refuses min/max on string columns, so strings and bools go in as their rank in SQL order. */
+function ranked(values: readonly Cell[], argType: DataType | null): { numeric: (number | null)[]; decode: Cell[] | null } {
+  if (argType !== 'utf8' && argType !== 'bool') return { numeric: values as (number | null)[], decode: null };
+  const decode = [...new Set(values.filter((v) => v !== null))].sort((a, b) => compareCells(a!, b!));
+  const rank = new Map(decode.map((v, i) => [v, i]));
+  return { numeric: values.map((v) => (v === null ? null : rank.get(v)!)), decode };
+}
+
+function finish(f: Finish, get: (name: string) => number, groupSize: () => number): Cell {
   switch (f.kind) {
     case 'count-star':
-      return groupSize;
+      return groupSize();
+    case 'direct': {
+      const v = get(f.column);
+      return f.decode ? f.decode[v]! : v;
+    }
     case 'count':
       return get(f.nonNull);
     case 'sum':
@@ -171,6 +198,8 @@ function seriesReduce(p: Prepared, rows: number): number {
       return Number(s.min());
     case 'max':
       return Number(s.max());
+    case 'mean':
+      return Number(s.mean());
     case 'count':
       return Number(s.count());
     default:

@@ -49,12 +49,12 @@ export function formatGiB(bytes: number): string {
 
 /**
  * Throw EngineError('out-of-memory') when `needed` exceeds `budget`, with the one-line advice users see.
- * @example assertFits(3 * 2 ** 30, 2 ** 30, '10000000 rows') // throws: needs about 3.0 GiB, budget 1.0 GiB; ...
+ * @example assertFits(3 * 2 ** 30, 2 ** 30, '10000000 rows') // throws: ... would run out of memory ...: needs about 3.0 GiB, budget 1.0 GiB; ...
  */
 export function assertFits(needed: number, budget: number, what: string): void {
   if (needed > budget) {
     throw new EngineError(
-      `dataframe engine (danfo) cannot load ${what}: needs about ${formatGiB(needed)} GiB, budget ${formatGiB(budget)} GiB; use the dag or mapreduce engine`,
+      `dataframe engine (danfo) would run out of memory loading ${what}: needs about ${formatGiB(needed)} GiB, budget ${formatGiB(budget)} GiB; use the dag or mapreduce engine`,
       'out-of-memory',
     );
   }

@@ -4,7 +4,7 @@
 // danfo's left merge with a match indicator column on the right; an inner join keeps only indicated rows.
 import * as dfd from 'danfojs-node';
 import type { Join, Schema } from '../../plan/types.ts';
-import { columnCells, frameFromColumns, normaliseCells, type Cell, type Frame } from './frame.ts';
+import { columnCells, danfoColumn, frameFromColumns, normaliseCells, type Cell, type Frame } from './frame.ts';
 import { encodeKeys, hasNullKey } from './keys.ts';
 
 /**
@@ -42,9 +42,9 @@ export function merge(left: Frame, right: Frame, node: Join, outSchema: Schema):
     rightColumns.forEach((c, i) => (rightData[`r${i}`] = pick(c, rightRows)));
     rightData.m = rightRows.map(() => 1);
     const merged = dfd.merge({ left: new dfd.DataFrame(leftData), right: new dfd.DataFrame(rightData), on: ['j'], how: 'left' });
-    const matched = merged.column('m').values as unknown[];
-    const mergedLeft = left.fields.map((f, i) => normaliseCells(merged.column(`l${i}`).values as unknown[], f.type));
-    const mergedRight = rightKept.map((f, i) => normaliseCells(merged.column(`r${i}`).values as unknown[], f.type));
+    const matched = danfoColumn(merged, 'm');
+    const mergedLeft = left.fields.map((f, i) => normaliseCells(danfoColumn(merged, `l${i}`), f.type));
+    const mergedRight = rightKept.map((f, i) => normaliseCells(danfoColumn(merged, `r${i}`), f.type));
     for (let r = 0; r < matched.length; r++) {
       const hit = matched[r] === 1;
       if (!hit && node.how === 'inner') continue;

@@ -41,7 +41,7 @@ function context(budget = 8 * 1024 ** 3, events: EngineEvent[] = []): EngineCont
   };
 }
 
-async function engineWith(rows = ROWS) {
+async function engineWith(rows: readonly Record<string, unknown>[] = ROWS) {
   const engine = await dataframeEngine.create(context());
   await engine.load(new Map([['t', tableFromRows(T, rows)]]));
   return engine;
@@ -60,6 +60,29 @@ test('dataframe: group by with NULL keys forming one group and NULL-skipping agg
     { g: null, c: 2n, cv: 1n, s: -2, a: -2, mk: '', mn: 3, sn: -4n },
   ]));
   await engine.close();
+});
+
+test('dataframe: NULL-free columns go to danfo as plain sum/mean/min/max; columns with NULLs keep the NULL rules', async () => {
+  // k1 has no NULL keys; v, n and ts are NULL-free within these rows, k (a string) too: the direct path.
+  type Row = { k: string | null; g: number | null; v: number | null; n: number | null; ts: number | null };
+  const rows: Row[] = [
+    { k: 'b', g: 1, v: 1.5, n: 10, ts: 5 },
+    { k: 'a', g: 1, v: 2.5, n: -3, ts: 7 },
+    { k: 'c', g: 2, v: -4, n: 6, ts: 1 },
+  ];
+  const direct = await engineWith(rows);
+  const agg = t().groupBy('g').agg(sum('v').alias('s'), avg('n').alias('a'), min('k').alias('mk'), max('k').alias('xk'), max('ts').alias('xt'), count('v').alias('cv'));
+  assert.deepEqual(sortRows(tableToRows(await direct.run(agg.plan))), sortRows([
+    { g: 1, s: 4, a: 3.5, mk: 'a', xk: 'b', xt: 7, cv: 2n },
+    { g: 2, s: -4, a: 6, mk: 'c', xk: 'c', xt: 1, cv: 1n },
+  ]));
+  // The same query once a NULL appears in each argument column: NULLs skipped, a group of only NULLs is NULL.
+  const withNulls = await engineWith([...rows, { k: null, g: 2, v: null, n: null, ts: null }, { k: null, g: 3, v: null, n: null, ts: null }]);
+  assert.deepEqual(sortRows(tableToRows(await withNulls.run(agg.plan))), sortRows([
+    { g: 1, s: 4, a: 3.5, mk: 'a', xk: 'b', xt: 7, cv: 2n },
+    { g: 2, s: -4, a: 6, mk: 'c', xk: 'c', xt: 1, cv: 1n },
+    { g: 3, s: null, a: null, mk: null, xk: null, xt: null, cv: 0n },
+  ]));
 });
 
 test('dataframe: count-only group by uses valueCounts and keeps NULL and empty-string keys apart', async () => {
