@@ -39,10 +39,15 @@ export function gitCommit(cwd = process.cwd()): string | null {
 }
 
 /**
- * Describe this machine, the engines' package versions (from each descriptor's `versions()`) and the seed.
+ * Describe this machine, the engines' package versions (from each descriptor's `versions(options)`, so an engine
+ * reached through a server reports the server's release) and the seed.
  * @example await environment([duckdbEngine], 42)
  */
-export async function environment(engines: readonly EngineDescriptor[], seed: number): Promise<Environment> {
+export async function environment(
+  engines: readonly EngineDescriptor[],
+  seed: number,
+  options: Readonly<Record<string, string | number | boolean>> = {},
+): Promise<Environment> {
   const packages: Record<string, string> = {};
   for (const name of HARNESS_PACKAGES) {
     const v = packageVersion(name);
@@ -50,7 +55,7 @@ export async function environment(engines: readonly EngineDescriptor[], seed: nu
   }
   for (const e of engines) {
     try {
-      Object.assign(packages, await e.versions());
+      Object.assign(packages, await e.versions(options)); // options: e.g. a ClickHouse server's own release
     } catch (err) {
       packages[`${e.name} (versions failed)`] = err instanceof Error ? err.message.split('\n')[0]! : String(err);
     }

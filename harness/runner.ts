@@ -306,7 +306,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
     version: RESULTS_VERSION,
     startedAt: started.toISOString(),
     finishedAt: deps.clock().toISOString(),
-    environment: await environment(engines, settings.seed),
+    environment: await environment(engines, settings.seed, settings.options),
     settings: {
       iterations: settings.iterations,
       warmupIterations: settings.warmup,
