@@ -3,7 +3,6 @@
 import { createRequire } from 'node:module';
 import { ALL_NODES, EngineError, type EngineContext, type EngineDescriptor } from '../engine.ts';
 import type { ClickHouseBackend } from './backend.ts';
-import { ChdbBackend } from './chdb-backend.ts';
 import { ClickHouseEngine } from './engine.ts';
 import { connectServer, firstLine } from './server-backend.ts';
 
@@ -19,7 +18,10 @@ export function clickhouseUrl(options: EngineContext['options']): string | null 
 
 async function connect(options: EngineContext['options']): Promise<ClickHouseBackend> {
   const url = clickhouseUrl(options);
-  return url ? connectServer(url) : new ChdbBackend();
+  if (url) return connectServer(url);
+  // chDB's native library loads only when an embedded engine is made, not when the registry is imported.
+  const { ChdbBackend } = await import('./chdb-backend.ts');
+  return new ChdbBackend();
 }
 
 /**

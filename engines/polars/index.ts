@@ -1,9 +1,8 @@
 // The Polars engine descriptor: a real columnar engine (Rust, multi-threaded, lazy query optimizer) driven
 // through nodejs-polars' LazyFrame API. See README.md for what the adapter does and where it differs.
+// The native library loads in versions()/create() only, so bench cells of other engines do not pay for it.
 import { createRequire } from 'node:module';
-import pl from 'nodejs-polars';
 import { ALL_EXPRS, ALL_NODES, type EngineDescriptor } from '../engine.ts';
-import { PolarsEngine } from './engine.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -22,9 +21,11 @@ export const polarsEngine: EngineDescriptor = {
   supports: { nodes: ALL_NODES, exprs: ALL_EXPRS },
   async versions() {
     const pkg = require('nodejs-polars/package.json') as { version: string };
+    const { default: pl } = await import('nodejs-polars');
     return { 'nodejs-polars': pkg.version, polars: String(pl.version) };
   },
   async create(ctx) {
+    const { PolarsEngine } = await import('./engine.ts');
     return new PolarsEngine(ctx);
   },
 };
