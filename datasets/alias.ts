@@ -12,8 +12,9 @@ import type { Prng } from './prng.ts';
  */
 export class AliasTable {
   readonly size: number;
-  private readonly prob: Float64Array;
-  private readonly alias: Int32Array;
+  /** Per slot: the probability of keeping the slot's own index (else its alias); read by hot loops that inline sample. */
+  readonly prob: Float64Array;
+  readonly alias: Int32Array;
 
   constructor(weights: ArrayLike<number>) {
     const n = weights.length;

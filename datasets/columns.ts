@@ -67,6 +67,16 @@ export class TimestampColumn {
     this.words[2 * i + 1] = hi;
   }
 
+  /** Set rows start..end-1 to `ms` (one division for a run of equal times). */
+  fill(start: number, end: number, ms: number): void {
+    const hi = Math.floor(ms / 4294967296);
+    const lo = ms - hi * 4294967296;
+    for (let i = start; i < end; i++) {
+      this.words[2 * i] = lo;
+      this.words[2 * i + 1] = hi;
+    }
+  }
+
   get(i: number): number {
     return this.words[2 * i + 1]! * 4294967296 + (this.words[2 * i]! >>> 0);
   }
@@ -78,6 +88,16 @@ export class TimestampColumn {
 }
 
 const DIGIT_0 = 48;
+
+/** The last `width` decimal digits of the non-negative integer n, zero-padded, into b[at..at+width). */
+function writeDigits(b: Uint8Array, at: number, width: number, n: number): void {
+  for (let i = at + width - 1; i >= at; i--) {
+    // Integer division by `| 0` where n fits in int32: about 1.5× faster than Math.floor on doubles.
+    const q = n < 2147483648 ? (n / 10) | 0 : Math.floor(n / 10);
+    b[i] = DIGIT_0 + (n - q * 10);
+    n = q;
+  }
+}
 
 /**
  * A Utf8 column under construction: an offsets array and a growing byte buffer.
@@ -134,10 +154,7 @@ export class Utf8Builder {
     const b = this.bytes;
     let p = this.pos;
     for (let i = 0; i < prefix.length; i++) b[p++] = prefix.charCodeAt(i); // prefixes are ASCII
-    for (let i = w - 1; i >= 0; i--) {
-      b[p + i] = DIGIT_0 + (n % 10);
-      n = Math.floor(n / 10);
-    }
+    writeDigits(b, p, w, n);
     this.pos = end;
     this.offsets[++this.row] = end;
   }
@@ -155,38 +172,122 @@ export class Utf8Builder {
 }
 
 /**
- * A Utf8 column whose rows are values of a small pool, given by index: the two-pass way to build low-cardinality
+ * Values of a string pool packed as zero-padded little-endian 32-bit words, the form pooledUtf8 copies from.
+ * Adding a value allocates nothing per value, so pools of many values (one per invoice) cost no GC.
+ *
+ * @example
+ * const pool = new Utf8Pool();
+ * pool.addNumber('C', 536365); // 0: 'C536365'
+ * pool.add(utf8Bytes('view')); // 1
+ */
+export class Utf8Pool {
+  private valueLengths = new Int32Array(16);
+  private valueWordStart = new Int32Array(16);
+  private bytes = new Uint8Array(64);
+  private count = 0;
+  private usedWords = 0;
+
+  /** Values added so far. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Byte length of each value (indexed 0..size-1; valid until the next add). */
+  get lengths(): Int32Array {
+    return this.valueLengths;
+  }
+
+  /** Index of each value's first word in `words` (valid until the next add). */
+  get wordStart(): Int32Array {
+    return this.valueWordStart;
+  }
+
+  static of(values: readonly Uint8Array[]): Utf8Pool {
+    const pool = new Utf8Pool();
+    for (const v of values) pool.add(v);
+    return pool;
+  }
+
+  /** The packed values as words (valid until the next add). */
+  get words(): Uint32Array {
+    return new Uint32Array(this.bytes.buffer, 0, this.usedWords);
+  }
+
+  /** Room for one more value of `byteLength` bytes; returns the byte offset it starts at. */
+  private reserve(byteLength: number): number {
+    if (this.count === this.valueLengths.length) {
+      const lengths = new Int32Array(this.count * 2);
+      lengths.set(this.valueLengths);
+      this.valueLengths = lengths;
+      const wordStart = new Int32Array(this.count * 2);
+      wordStart.set(this.valueWordStart);
+      this.valueWordStart = wordStart;
+    }
+    const words = Math.ceil(byteLength / 4);
+    if ((this.usedWords + words) * 4 > this.bytes.length) {
+      // Fresh buffers are zeroed, so padding bytes stay zero after a grow.
+      const bytes = new Uint8Array(Math.max((this.usedWords + words) * 4, this.bytes.length * 2));
+      bytes.set(this.bytes);
+      this.bytes = bytes;
+    }
+    this.valueLengths[this.count] = byteLength;
+    this.valueWordStart[this.count] = this.usedWords;
+    this.usedWords += words;
+    return this.valueWordStart[this.count]! * 4;
+  }
+
+  /** Add a value given as UTF-8 bytes; returns its index. */
+  add(value: Uint8Array): number {
+    const at = this.reserve(value.length); // first: it may replace this.bytes
+    this.bytes.set(value, at);
+    return this.count++;
+  }
+
+  /** Add `prefix` (ASCII) followed by the decimal digits of the non-negative integer n; returns its index. */
+  addNumber(prefix: string, n: number): number {
+    let digits = 1;
+    for (let p = 10; p <= n; p *= 10) digits++;
+    const at = this.reserve(prefix.length + digits);
+    const b = this.bytes;
+    for (let i = 0; i < prefix.length; i++) b[at + i] = prefix.charCodeAt(i);
+    writeDigits(b, at + prefix.length, digits, n);
+    return this.count++;
+  }
+}
+
+/**
+ * A Utf8 column whose rows are values of a pool, given by index: the two-pass way to build low-cardinality
  * string columns (first the exact byte size, then one tight copy loop), about twice as fast as pushing per row.
  * Rows whose validity bit is clear get an empty slot; their index is ignored.
  *
  * @example
  * pooledUtf8(new Int32Array([1, 0, 1]), [utf8Bytes('view'), utf8Bytes('click')]) // 'click', 'view', 'click'
  */
-export function pooledUtf8(indices: Int32Array, pool: readonly Uint8Array[], validity?: Validity, columnName = 'string column'): arrow.Data {
+export function pooledUtf8(indices: Int32Array, values: readonly Uint8Array[] | Utf8Pool, validity?: Validity, columnName = 'string column'): arrow.Data {
   const n = indices.length;
-  // Each pool value as little-endian 32-bit words (zero-padded), so rows are written 4 bytes per step through a
-  // DataView; a value's padding spills into the next value's slot and is overwritten by it.
-  const lengths = new Int32Array(pool.length);
-  const wordStart = new Int32Array(pool.length);
-  let words = 0;
-  for (let p = 0; p < pool.length; p++) {
-    lengths[p] = pool[p]!.length;
-    wordStart[p] = words;
-    words += Math.ceil(pool[p]!.length / 4);
-  }
-  const padded = new Uint8Array(words * 4);
-  for (let p = 0; p < pool.length; p++) padded.set(pool[p]!, wordStart[p]! * 4);
-  const poolWords = new Uint32Array(padded.buffer);
+  const pool = values instanceof Utf8Pool ? values : Utf8Pool.of(values);
+  // Rows are written 4 bytes per step through a DataView; a value's padding spills into the next value's slot
+  // and is overwritten by it.
+  const lengths = pool.lengths;
+  const wordStart = pool.wordStart;
+  const poolWords = pool.words;
   if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('pooledUtf8 needs a little-endian platform');
 
-  const hasNulls = validity !== undefined && validity.nullCount > 0;
   const offsets = new Int32Array(n + 1);
+  // `total` is a double, so it cannot wrap: one check after the loop suffices (offsets past 2^31 are discarded).
   let total = 0;
-  for (let i = 0; i < n; i++) {
-    if (!(hasNulls && validity!.isNull(i))) total += lengths[indices[i]!]!;
-    if (total > 2 ** 31 - 1) throw new Error(`${columnName} would exceed Arrow Utf8's 2 GiB per column; generate fewer rows`);
-    offsets[i + 1] = total;
+  if (validity !== undefined && validity.nullCount > 0) {
+    for (let i = 0; i < n; i++) {
+      if (!validity.isNull(i)) total += lengths[indices[i]!]!;
+      offsets[i + 1] = total;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      total += lengths[indices[i]!]!;
+      offsets[i + 1] = total;
+    }
   }
+  if (total > 2 ** 31 - 1) throw new Error(`${columnName} would exceed Arrow Utf8's 2 GiB per column; generate fewer rows`);
   const buffer = new ArrayBuffer(total + 4); // room for the last value's padding
   const view = new DataView(buffer);
   for (let i = 0; i < n; i++) {

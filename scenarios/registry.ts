@@ -8,6 +8,7 @@ import { wrangling } from './foundation/wrangling.ts';
 import { dbbGroupby } from './db-benchmark/groupby.ts';
 import { dbbJoin } from './db-benchmark/join.ts';
 import { cdcScenarios } from './cdc/index.ts';
+import { olapLoadScenario } from './olap-load.ts';
 import { table } from '../plan/index.ts';
 import type { DataFrame } from '../plan/index.ts';
 import { findDataset } from '../datasets/registry.ts';
@@ -23,6 +24,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...dbbGroupby,
   ...dbbJoin,
   ...cdcScenarios,
+  olapLoadScenario,
 ];
 
 /** The scenario called `name`; the error lists every valid name. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../../datasets/cache.ts';
 import { olapLoadScenario } from '../../scenarios/olap-load.ts';
+import { findScenario, SCENARIOS } from '../../scenarios/registry.ts';
 import type { CustomCellContext } from '../../scenarios/scenario.ts';
 import { parquetLakeTarget, postgresTarget, runLoaderCell, type LoadTarget } from '../../engines/olap-loader/index.ts';
 
@@ -35,6 +36,9 @@ test('the scenario lists every target × strategy and sizes the bench so row-at-
   assert.equal(variants.length, 15);
   assert.deepEqual(variants.slice(0, 5).map((v) => v.name), ['duckdb-file/row', 'duckdb-file/micro-batch-10', 'duckdb-file/micro-batch-100', 'duckdb-file/micro-batch-1000', 'duckdb-file/bulk']);
   assert.ok(olapLoadScenario.sizes.bench.every((r) => r <= 20_000));
+  // In the default bench: registered, so `npm run bench` with no --scenarios runs it.
+  assert.equal(findScenario('olap-load'), olapLoadScenario);
+  assert.ok(SCENARIOS.includes(olapLoadScenario));
   if (REQUIRE_POSTGRES) assert.ok(variants.every((v) => v.available), JSON.stringify(variants.filter((v) => !v.available)));
 });
 
