@@ -41,7 +41,19 @@ export function engineOrder(results: RunResults): readonly string[] {
 
 /** A colour per engine name, stable within one report. */
 export function engineColours(results: RunResults): ReadonlyMap<string, string> {
-  return new Map(engineOrder(results).map((name, i) => [name, PALETTE[i % PALETTE.length]!]));
+  return new Map(engineOrder(results).map((name, i) => [name, colourAt(i)]));
+}
+
+/**
+ * The i-th colour: the palette first, then hues a golden angle apart with alternating lightness, so that a chart
+ * of many variants (cdc-merge has 25) never draws two lines in the same colour.
+ */
+export function colourAt(i: number): string {
+  if (i < PALETTE.length) return PALETTE[i]!;
+  const k = i - PALETTE.length;
+  const hue = Math.round((k * 137.508 + 20) % 360);
+  const lightness = [45, 62, 32][k % 3]!;
+  return `hsl(${hue}, 65%, ${lightness}%)`;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Unit tests for the report's number formatting and counter-unit inference.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { colourAt, PALETTE } from '../../reports/model.ts';
 import { counterUnit, formatBytes, formatCount, formatCounter, formatMs, formatMsRange } from '../../reports/format.ts';
 
 test('formatMs keeps 3 significant digits and switches units', () => {
@@ -37,4 +38,11 @@ test('counter units are inferred from names (bytes*, *Bytes, *Ms, else counts)',
   assert.equal(formatCounter('shuffleMs', 1500), '1.50 s');
   assert.equal(formatCounter('tasks', 1234567), '1,234,567');
   assert.equal(formatCount(0.5), '0.5');
+});
+
+test('colourAt gives 60 distinct colours: the palette first, then golden-angle hues', () => {
+  const colours = Array.from({ length: 60 }, (_, i) => colourAt(i));
+  assert.equal(new Set(colours).size, 60);
+  assert.deepEqual(colours.slice(0, PALETTE.length), PALETTE);
+  assert.match(colours[PALETTE.length]!, /^hsl\(\d+, 65%, \d+%\)$/);
 });
