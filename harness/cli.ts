@@ -10,6 +10,7 @@ import { Progress } from './progress.ts';
 import { REFERENCE_ENGINE, runBench } from './runner.ts';
 import { formatBaseline, formatSummary } from './summary.ts';
 import { formatRows } from './units.ts';
+import { checkEngineOptions, ENGINE_OPTIONS } from './engine-options.ts';
 
 /** The scenarios the flags select: named ones plus whole suites, or the default suite when neither is given. */
 export function selectScenarios(catalog: Catalog, args: Pick<CliArgs, 'scenarios' | 'suites'>): Scenario[] {
@@ -60,6 +61,9 @@ export function listText(catalog: Catalog): string {
       out.push(`  ${s.name.padEnd(sw)}  ${s.kind.padEnd(6)}  sizes ${sizes} (test ${formatRows(s.sizes.test)})  ${s.title}${extra}`);
     }
   }
+  out.push('', 'Engine options (--engine-option KEY=VALUE):');
+  const ow = Math.max(...Object.keys(ENGINE_OPTIONS).map((k) => k.length));
+  for (const [key, help] of Object.entries(ENGINE_OPTIONS)) out.push(`  ${key.padEnd(ow)}  ${help}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -80,6 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(listText(catalog));
     return 0;
   }
+  checkEngineOptions(args.options, catalog.engines.filter((e) => !catalog.defaultEngines.includes(e.name)).map((e) => e.name));
   const scenarios = selectScenarios(catalog, args);
   const engines = selectEngines(catalog, args.engines);
   const { results, jsonPath, htmlPath } = await runBench(

@@ -1,6 +1,8 @@
 // Parsing the bench flags (in-process); the CLI's own error output is tested by spawning it in cli.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { checkEngineOptions, ENGINE_OPTIONS } from '../../harness/engine-options.ts';
 import { helpText, parseCli, parseEngineOption, QUICK_ITERATIONS, UsageError } from '../../harness/args.ts';
 
 test('flags parse into settings; lists may be comma-separated or repeated', () => {
@@ -42,5 +44,24 @@ test('--help documents every flag', () => {
   const help = helpText();
   for (const flag of ['engines', 'scenarios', 'suite', 'sizes', 'iterations', 'warmup', 'budget', 'out', 'baseline', 'seed', 'engine-option', 'clickhouse-url', 'max-heap', 'extension', 'keep-results', 'quick', 'list', 'help']) {
     assert.match(help, new RegExp(`--${flag}\\b`), flag);
+  }
+});
+
+test('engine options: known keys pass, misspelt ones are refused naming the close key, extension engines own their prefix', () => {
+  checkEngineOptions({ 'dag.partitions': 8, 'clickhouse-url': 'http://x', 'mapreduce.faults.crashRate': 0.1 }, []);
+  assert.throws(() => checkEngineOptions({ 'dag.partitons': 8 }, []), /unknown engine option 'dag.partitons'; did you mean dag.partitions\?/);
+  assert.throws(() => checkEngineOptions({ 'dag.colour': 1 }, []), /its engine has dag.workers, .*dag.udfMode/);
+  assert.throws(() => checkEngineOptions({ speed: 1 }, []), /unknown engine option 'speed'; known options are duckdb.threads/);
+  checkEngineOptions({ 'gpu.cards': 2 }, ['gpu']);
+  // Every key in the table is read somewhere in the engines or scenarios, so the table cannot list fiction.
+  const sources = readdirSync('.', { recursive: true })
+    .map(String)
+    .filter((f) => /^(engines|scenarios)\/.*\.ts$/.test(f))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+  for (const key of Object.keys(ENGINE_OPTIONS)) {
+    const [prefix, ...rest] = key.split('.');
+    const leaf = rest.length > 0 ? rest.join('.') : prefix!;
+    assert.ok(sources.includes(`'${key}'`) || sources.includes(`'${leaf}'`), `option ${key} is read nowhere`);
   }
 });
