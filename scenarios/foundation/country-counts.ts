@@ -14,6 +14,6 @@ export const countryCounts: QueryScenario = {
   suite: 'foundation',
   data: { dataset: 'retail' },
   tables: ['transactions'],
-  sizes: { bench: [100_000, 1_000_000], test: 5_000, benchCap: { dataframe: 100_000 } },
+  sizes: { bench: [100_000, 1_000_000], test: 5_000, benchCap: { dataframe: 100_000, mapreduce: 100_000 } },
   build: (table) => table('transactions').groupBy('country').agg(count().alias('transactions')).orderBy(desc('transactions'), 'country'),
 };

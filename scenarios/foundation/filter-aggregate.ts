@@ -14,7 +14,7 @@ export const filterAggregate: QueryScenario = {
   suite: 'foundation',
   data: { dataset: 'taxi_trips' },
   tables: ['taxi_trips'],
-  sizes: { bench: [100_000, 1_000_000], test: 5_000, benchCap: { dataframe: 100_000 } },
+  sizes: { bench: [100_000, 1_000_000], test: 5_000, benchCap: { dataframe: 100_000, mapreduce: 100_000 } },
   build: (table) =>
     table('taxi_trips')
       .filter(col('pickup_datetime').ge(timestamp('2020-06-01')).and(col('pickup_datetime').lt(timestamp('2020-07-01'))))

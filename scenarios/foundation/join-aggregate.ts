@@ -15,7 +15,7 @@ export const joinAggregate: QueryScenario = {
   data: { dataset: 'retail' },
   tables: ['transactions', 'products'],
   // The dataframe engine (danfo) needs ~1.2 s per run at 1e5 rows: 5e4 keeps its cell within ~10 s.
-  sizes: { bench: [50_000, 1_000_000], test: 5_000, benchCap: { dataframe: 50_000 } },
+  sizes: { bench: [50_000, 1_000_000], test: 5_000, benchCap: { dataframe: 50_000, mapreduce: 50_000 } },
   build: (table) =>
     table('products')
       .join(table('transactions').withColumn('amount', col('price').multiply(col('quantity'))), 'stock_code', 'left')

@@ -17,7 +17,7 @@ export const udfUpper: QueryScenario = {
   suite: 'foundation',
   data: { dataset: 'retail' },
   tables: ['transactions'],
-  sizes: { bench: [100_000, 1_000_000], test: 5_000, benchCap: { dataframe: 100_000 } },
+  sizes: { bench: [100_000, 1_000_000], test: 5_000, benchCap: { dataframe: 100_000, mapreduce: 100_000 } },
   build: (table) =>
     table('transactions').withColumn('country', toUpper('country')).groupBy('country').agg(count().alias('transactions')),
 };
