@@ -15,9 +15,20 @@ export interface ChangeCounts {
 /** key → fingerprint of the live row (image and sequence number) for every key a reader sees. */
 function liveRows(entity: Entity, pattern: PatternName, state: arrow.Table): Map<string, string> {
   const cols = Object.fromEntries(state.schema.fields.map((f) => [f.name, columnValues(state, f.name)]));
-  const text = (v: LiteralValue | undefined): string => (typeof v === 'bigint' ? `${v}n` : JSON.stringify(v ?? null));
-  const keyOf = (i: number): string => entity.key.map((k) => text(cols[k]![i])).join('|');
-  const print = (i: number): string => [...entity.schema.map((f) => text(cols[f.name]![i])), text(cols['_seq']?.[i])].join('|');
+  // Strings quoted (so no value can forge a separator), everything else by String(); runs on every batch.
+  const text = (v: LiteralValue | undefined): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : v === null || v === undefined ? 'null' : String(v));
+  const keyCols = entity.key.map((k) => cols[k]!);
+  const printCols = [...entity.schema.map((f) => cols[f.name]!), cols['_seq'] ?? []];
+  const keyOf = (i: number): string => {
+    let out = '';
+    for (const c of keyCols) out += `${text(c[i])}|`;
+    return out;
+  };
+  const print = (i: number): string => {
+    let out = '';
+    for (const c of printCols) out += `${text(c[i])}|`;
+    return out;
+  };
   const out = new Map<string, string>();
   if (pattern === 'insert-only-history') {
     const latest = new Map<string, number>();

@@ -6,9 +6,9 @@ import { duckdbEngine } from '../../engines/duckdb/index.ts';
 import type { EngineDescriptor } from '../../engines/engine.ts';
 import { ENGINES } from '../../engines/registry.ts';
 import { compareResults } from '../../harness/compare.ts';
-import { tableFromRows } from '../../plan/arrow.ts';
 import { simulateCdc, type CdcSimulation } from '../../datasets/cdc.ts';
 import type { CustomCellContext, CustomCellResult, CustomScenario } from '../scenario.ts';
+import { rowsTable } from './arrow-build.ts';
 import { CdcApplier, type ApplierOptions, type BatchReport, type ChangeApplier } from './applier.ts';
 import { DuckDbSqlMerge, SQL_MERGE_PATTERNS } from './sql-merge.ts';
 import { createEngine, patternUnsupported, type CellEnv } from './engine-cell.ts';
@@ -27,6 +27,30 @@ export const SQL_MERGE = 'duckdb-sql';
 /** The series every cell adds its own line to, so merge and reload lines of all variants share one chart. */
 export const CROSSOVER_SERIES = 'ms per batch vs change %';
 export const WRITTEN_SERIES = 'rows written per batch vs change %';
+/**
+ * The variants whose cells measure the crossover series in the default bench: the in-place MERGEs, a copy-on-write
+ * plan merge and the reload they are compared with, all on DuckDB. Measuring every variant's line (5 fractions,
+ * a fresh target each) would multiply the scenario's run time; option `cdc.crossover=all` asks for it.
+ */
+export const CROSSOVER_VARIANTS: readonly string[] = ['duckdb-sql/merge-hard-delete', 'duckdb-sql/merge-soft-delete', 'duckdb/merge-hard-delete', 'duckdb/truncate-reload'];
+/**
+ * The smallest target the crossover is measured on. Below it fixed per-batch costs (a few statements, ~10 ms)
+ * hide the per-row ones the crossover is about: at 10,000 rows merge and reload both cost 10–15 ms a batch
+ * (README). Measured at 50,000 rows the four DuckDB lines take about 10 s of the bench.
+ */
+export const CROSSOVER_MIN_ROWS = 50_000;
+/** The reload an in-place MERGE cell also times, to state where the two cross. */
+const RELOAD_VARIANT = 'duckdb/truncate-reload';
+const CROSSOVER_OPTION = 'cdc.crossover';
+
+/** Which cells measure the crossover series: option `cdc.crossover` = default | all | none. */
+function crossoverWanted(variant: string, options: CustomCellContext['options']): boolean {
+  const mode = String(options[CROSSOVER_OPTION] ?? 'default');
+  if (mode === 'all') return true;
+  if (mode === 'none') return false;
+  if (mode === 'default') return CROSSOVER_VARIANTS.includes(variant);
+  throw new Error(`option ${CROSSOVER_OPTION} must be default, all or none, got '${mode}'`);
+}
 
 const variantName = (engine: string, pattern: PatternName): string => `${engine}/${pattern}`;
 
@@ -57,7 +81,7 @@ async function step(applier: ChangeApplier, sim: CdcSimulation, batch: number, n
   const b = sim.batches[batch]!;
   if (applier.pattern.mergePlan(applier.entity)) return applier.applyBatch(b.events);
   const t0 = now();
-  const snapshot = tableFromRows(sim.entity.schema, b.sourceRows);
+  const snapshot = rowsTable(sim.entity.schema, b.sourceRows);
   const extractMs = now() - t0;
   return { ...(await applier.reload(snapshot)), prepareMs: extractMs };
 }
@@ -68,7 +92,7 @@ class CellResources {
   constructor(private readonly env: CellEnv) {}
 
   async applier(target: Target, pattern: CdcPattern, sim: CdcSimulation, label: string, options: ApplierOptions): Promise<ChangeApplier & { close(): Promise<void> }> {
-    const base = tableFromRows(sim.entity.schema, sim.base);
+    const base = rowsTable(sim.entity.schema, sim.base);
     if (target.kind === 'sql') {
       const m = await DuckDbSqlMerge.seed(sim.entity, pattern.name, base, sim.baseSeq, sim.baseTsMs, this.env.options, options);
       this.closers.push(() => m.close());
@@ -89,7 +113,7 @@ class CellResources {
  * Build the scenario over a list of engines (the registry's by default; tests pass their own).
  * @example cdcMergeScenario(ENGINES).variants({})
  */
-export function cdcMergeScenario(engines: readonly EngineDescriptor[] = ENGINES, reference: EngineDescriptor = duckdbEngine, sizes: CustomScenario['sizes'] = { bench: [10_000], test: 1_000 }): CustomScenario {
+export function cdcMergeScenario(engines: readonly EngineDescriptor[] = ENGINES, reference: EngineDescriptor = duckdbEngine, sizes: CustomScenario['sizes'] = { bench: [10_000], test: 1_000 }, crossoverMinRows = CROSSOVER_MIN_ROWS): CustomScenario {
   return {
     kind: 'custom',
     name: 'cdc-merge',
@@ -111,12 +135,13 @@ export function cdcMergeScenario(engines: readonly EngineDescriptor[] = ENGINES,
       for (const p of SQL_MERGE_PATTERNS) out.push({ name: variantName(SQL_MERGE, p), available: true });
       return out;
     },
-    runCell: (variant, rows, ctx) => runCell(variant, rows, ctx, engines, reference),
+    runCell: (variant, rows, ctx) => runCell(variant, rows, ctx, engines, reference, Math.max(rows, crossoverMinRows)),
   };
 }
 
-async function runCell(variant: string, rows: number, ctx: CustomCellContext, engines: readonly EngineDescriptor[], reference: EngineDescriptor): Promise<CustomCellResult> {
+async function runCell(variant: string, rows: number, ctx: CustomCellContext, engines: readonly EngineDescriptor[], reference: EngineDescriptor, crossoverRows: number): Promise<CustomCellResult> {
   const { target, pattern } = parseVariant(variant, engines);
+  const wantCrossover = crossoverWanted(variant, ctx.options);
   const env: CellEnv = { workDir: ctx.workDir, seed: ctx.seed, now: ctx.now, options: ctx.options };
   const sim = simulateCdc(rows, ctx.seed, { batches: BATCHES, changeFraction: BATCH_FRACTION });
   const resources = new CellResources(env);
@@ -141,11 +166,23 @@ async function runCell(variant: string, rows: number, ctx: CustomCellContext, en
       series['rows rewritten per batch']!.push({ x: b + 1, y: report.rewritten });
       failure =
         check(await ref.state(), await applier.state(), `${pattern.name} state after batch ${b + 1} vs ${reference.name}`) ??
-        check(tableFromRows(entity.schema, sim.batches[b]!.sourceRows), await applier.current(), `${pattern.name} current view after batch ${b + 1} vs the source table`);
+        check(rowsTable(entity.schema, sim.batches[b]!.sourceRows), await applier.current(), `${pattern.name} current view after batch ${b + 1} vs the source table`);
     }
     const stateRows = applier.stateRows;
     await resources.closeAll();
-    if (!failure) Object.assign(series, await crossover(variant, rows, ctx, engines));
+    const crossoverNotes: string[] = [];
+    if (!failure && wantCrossover) {
+      const points = await measureCrossover(variant, crossoverRows, env, CROSSOVER_SAMPLES, CHANGE_FRACTIONS, engines);
+      series[CROSSOVER_SERIES] = points.map((p) => ({ x: p.percent, y: p.medianMs }));
+      series[WRITTEN_SERIES] = points.map((p) => ({ x: p.percent, y: p.medianWritten }));
+      crossoverNotes.push(`'${CROSSOVER_SERIES}': a freshly seeded ${crossoverRows.toLocaleString('en-US')}-row target per change fraction, median of ${CROSSOVER_SAMPLES} consecutive batches`);
+      if (target.kind === 'sql') {
+        const reload = await measureCrossover(RELOAD_VARIANT, crossoverRows, env, CROSSOVER_SAMPLES, CHANGE_FRACTIONS, engines);
+        crossoverNotes.push(`vs ${RELOAD_VARIANT} timed in this cell: ${describeCrossover(points, reload)}`);
+      }
+    } else if (!failure) {
+      crossoverNotes.push(`the crossover series is measured by ${CROSSOVER_VARIANTS.join(', ')} in the default bench; --engine-option ${CROSSOVER_OPTION}=all measures every variant, scenarios/cdc/measure-crossover.ts any size`);
+    }
     const how = target.kind === 'sql' ? 'one MERGE INTO transaction on a DuckDB table with a primary key' : applier instanceof CdcApplier && applier.resident ? 'state resident in the engine (materialize)' : 'state round-trips through Arrow (run + load)';
     return {
       samplesMs,
@@ -156,7 +193,7 @@ async function runCell(variant: string, rows: number, ctx: CustomCellContext, en
         counters: { ...totals, batches: sim.batches.length },
         notes: [
           `${pattern.title}: ${sim.batches.length} batches of about ${BATCH_FRACTION * 100}% of ${rows} rows; samples are per-batch apply times (validate + collapse + load changes + merge + swap; a reload: extract + load + build + swap); ${how}`,
-          `'${CROSSOVER_SERIES}': median of ${CROSSOVER_SAMPLES} consecutive batches per change fraction`,
+          ...crossoverNotes,
         ],
       },
       check: failure ? { ok: false, detail: failure } : { ok: true },
@@ -211,12 +248,28 @@ export async function measureCrossover(variant: string, rows: number, env: CellE
   }
 }
 
-/** This variant's lines of the crossover charts. */
-async function crossover(variant: string, rows: number, ctx: CustomCellContext, engines: readonly EngineDescriptor[]): Promise<Record<string, { x: number; y: number }[]>> {
-  const env: CellEnv = { workDir: ctx.workDir, seed: ctx.seed, now: ctx.now, options: ctx.options };
-  const points = await measureCrossover(variant, rows, env, CROSSOVER_SAMPLES, CHANGE_FRACTIONS, engines);
-  return {
-    [CROSSOVER_SERIES]: points.map((p) => ({ x: p.percent, y: p.medianMs })),
-    [WRITTEN_SERIES]: points.map((p) => ({ x: p.percent, y: p.medianWritten })),
-  };
+/**
+ * Where a merge line crosses a reload line measured at the same fractions: the change % at which they cost the
+ * same, interpolated linearly in log(change %) between the two measured points around it.
+ * @example describeCrossover(merge, reload) // 'merge cheaper up to about 12% changed per batch (measured ...)'
+ */
+export function describeCrossover(merge: readonly CrossoverPoint[], reload: readonly CrossoverPoint[]): string {
+  const ratios = merge.map((m, i) => `${m.percent}%: ${m.medianMs.toFixed(1)} vs ${reload[i]!.medianMs.toFixed(1)} ms`).join(', ');
+  const at = crossoverPercent(merge, reload);
+  if (at === null) return `merge cheaper at every change fraction measured (${ratios})`;
+  if (at === 0) return `reload cheaper at every change fraction measured (${ratios})`;
+  return `merge cheaper up to about ${at < 1 ? at.toPrecision(1) : Math.round(at)}% changed per batch, reload cheaper above (${ratios})`;
+}
+
+/** The interpolated crossover (change %), 0 when reload wins from the start, null when merge never loses. */
+export function crossoverPercent(merge: readonly CrossoverPoint[], reload: readonly CrossoverPoint[]): number | null {
+  const gap = (i: number): number => merge[i]!.medianMs - reload[i]!.medianMs;
+  if (merge.length === 0 || gap(0) >= 0) return merge.length === 0 ? null : 0;
+  for (let i = 1; i < merge.length; i++) {
+    if (gap(i) < 0) continue;
+    const [x0, x1] = [Math.log(merge[i - 1]!.percent), Math.log(merge[i]!.percent)];
+    const t = -gap(i - 1) / (gap(i) - gap(i - 1));
+    return Math.exp(x0 + t * (x1 - x0));
+  }
+  return null;
 }

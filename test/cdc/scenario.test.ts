@@ -6,12 +6,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cdcScenarios } from '../../scenarios/cdc/index.ts';
-import { CHANGE_FRACTIONS, CROSSOVER_SERIES, WRITTEN_SERIES } from '../../scenarios/cdc/merge-scenario.ts';
+import { ENGINES } from '../../engines/registry.ts';
+import { duckdbEngine } from '../../engines/duckdb/index.ts';
+import { CHANGE_FRACTIONS, CROSSOVER_MIN_ROWS, cdcMergeScenario, CROSSOVER_SERIES, CROSSOVER_VARIANTS, crossoverPercent, describeCrossover, WRITTEN_SERIES, type CrossoverPoint } from '../../scenarios/cdc/merge-scenario.ts';
 
-const scenario = cdcScenarios[0]!;
+const registered = cdcScenarios[0]!;
+// The registered scenario measures the crossover on at least CROSSOVER_MIN_ROWS rows; tests keep the cell's size.
+const scenario = cdcMergeScenario(ENGINES, duckdbEngine, registered.sizes, 0);
+
+test('the registered cdc-merge measures its crossover on at least CROSSOVER_MIN_ROWS rows, and says so', async () => {
+  assert.equal(CROSSOVER_MIN_ROWS, 50_000);
+  const workDir = mkdtempSync(join(tmpdir(), 'enginebench-cdc-'));
+  try {
+    const r = await registered.runCell('duckdb/truncate-reload', 100, { workDir, seed: 42, iterations: 1, options: { threads: 1 }, now: () => performance.now(), loadDataset: async () => new Map() });
+    assert.ok(r.metrics.notes!.some((n) => n.includes('a freshly seeded 50,000-row target per change fraction')), r.metrics.notes!.join('\n'));
+    assert.ok(r.series![WRITTEN_SERIES]!.every((p) => p.y >= 50_000));
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+});
 
 test('cdc-merge lists <engine>/<pattern> variants for every registry engine, DuckDB first', async () => {
-  const variants = await scenario.variants({});
+  const variants = await registered.variants({});
   assert.deepEqual(variants.slice(0, 4).map((v) => v.name), ['duckdb/merge-hard-delete', 'duckdb/merge-soft-delete', 'duckdb/insert-only-history', 'duckdb/truncate-reload']);
   assert.ok(variants.every((v) => v.available || (v.reason && v.reason.length > 0)));
   assert.deepEqual(variants.filter((v) => v.name.startsWith('duckdb-sql/')).map((v) => [v.name, v.available]), [['duckdb-sql/merge-hard-delete', true], ['duckdb-sql/merge-soft-delete', true]]);
@@ -32,6 +48,7 @@ for (const variant of ['duckdb/merge-hard-delete', 'duckdb/truncate-reload', 'du
       else assert.ok(written.every((w) => w >= 900), written.join());
       const c = r.metrics.counters;
       assert.ok(c['inserted']! > 0 && c['updated']! > 0 && c['deleted']! > 0 && c['rewritten']! > 0, JSON.stringify(c));
+      if (variant.startsWith('duckdb-sql')) assert.ok(r.metrics.notes!.some((n) => /^vs duckdb\/truncate-reload timed in this cell: (merge|reload) cheaper/.test(n)), r.metrics.notes!.join('\n'));
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
@@ -40,4 +57,37 @@ for (const variant of ['duckdb/merge-hard-delete', 'duckdb/truncate-reload', 'du
 
 test('an unknown variant is a one-line error listing the valid shapes', async () => {
   await assert.rejects(scenario.runCell('nope/merge', 10, { workDir: tmpdir(), seed: 1, iterations: 1, options: {}, now: () => 0, loadDataset: async () => new Map() }), /unknown cdc-merge variant 'nope\/merge'; expected <engine>\/<pattern>/);
+});
+
+const ctxWith = (workDir: string, options: Record<string, string | number | boolean>) => ({ workDir, seed: 42, iterations: 1, options, now: () => performance.now(), loadDataset: async () => new Map() });
+
+test('the crossover series is measured only by the DuckDB crossover variants unless cdc.crossover=all; a bad value is a one-line error', async () => {
+  const variant = 'duckdb/insert-only-history';
+  assert.ok(!CROSSOVER_VARIANTS.includes(variant));
+  const workDir = mkdtempSync(join(tmpdir(), 'enginebench-cdc-'));
+  try {
+    const plain = await scenario.runCell(variant, 200, ctxWith(workDir, { threads: 1 }));
+    assert.deepEqual(plain.check, { ok: true });
+    assert.equal(plain.series![CROSSOVER_SERIES], undefined);
+    assert.ok(plain.metrics.notes!.some((n) => n.includes('cdc.crossover=all')));
+    const all = await scenario.runCell(variant, 200, ctxWith(workDir, { threads: 1, 'cdc.crossover': 'all' }));
+    assert.equal(all.series![CROSSOVER_SERIES]!.length, CHANGE_FRACTIONS.length);
+    const none = await scenario.runCell('duckdb/truncate-reload', 200, ctxWith(workDir, { threads: 1, 'cdc.crossover': 'none' }));
+    assert.equal(none.series![CROSSOVER_SERIES], undefined);
+    await assert.rejects(scenario.runCell(variant, 200, ctxWith(workDir, { 'cdc.crossover': 'some' })), /option cdc.crossover must be default, all or none, got 'some'/);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+});
+
+test('crossoverPercent interpolates in log(change %) where merge stops being cheaper; describeCrossover says who wins', () => {
+  const line = (ms: number[]): CrossoverPoint[] => ms.map((m, i) => ({ percent: [0.1, 1, 10, 100][i]!, medianMs: m, samplesMs: [m], medianWritten: 0 }));
+  const reload = line([100, 100, 100, 100]);
+  // gap -50 at 1%, +50 at 10%: halfway in log space between 1 and 10 is sqrt(10).
+  assert.ok(Math.abs(crossoverPercent(line([10, 50, 150, 400]), reload)! - Math.sqrt(10)) < 1e-9);
+  assert.equal(crossoverPercent(line([10, 20, 30, 40]), reload), null);
+  assert.equal(crossoverPercent(line([100, 200, 300, 400]), reload), 0);
+  assert.match(describeCrossover(line([10, 50, 150, 400]), reload), /^merge cheaper up to about 3% changed per batch, reload cheaper above \(0.1%: 10.0 vs 100.0 ms/);
+  assert.match(describeCrossover(line([10, 20, 30, 40]), reload), /^merge cheaper at every change fraction measured/);
+  assert.match(describeCrossover(line([120, 200, 300, 400]), reload), /^reload cheaper at every change fraction measured/);
 });
