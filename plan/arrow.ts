@@ -70,11 +70,10 @@ export function normaliseValue(value: unknown, type: DataType): LiteralValue {
 }
 
 /**
- * Build one Arrow vector from JS values (null for NULL). Numbers for int64 columns are accepted and converted.
- * Fast paths exist for typed arrays without nulls.
+ * Build one Arrow vector from JS values (null or undefined for NULL), converted as normaliseValue does (numbers
+ * for int64 columns are accepted). Typed arrays without nulls are wrapped without copying.
  */
 export function vectorOf(type: DataType, values: ArrayLike<unknown>): arrow.Vector {
-  const t = toArrowType(type);
   if (ArrayBuffer.isView(values)) {
     const typed = values as unknown as ArrayLike<number | bigint> & ArrayBufferView;
     if (type === 'int32' && typed instanceof Int32Array) return arrow.makeVector(typed);
@@ -84,9 +83,75 @@ export function vectorOf(type: DataType, values: ArrayLike<unknown>): arrow.Vect
       return arrow.makeVector(arrow.makeData({ type: new arrow.TimestampMillisecond(), length: typed.length, nullCount: 0, data: typed }));
     }
   }
-  const out = new Array<LiteralValue>(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = normaliseValue(values[i], type);
-  return arrow.vectorFromArray(out, t as arrow.DataType);
+  return arrow.makeVector(columnData(type, values));
+}
+
+/**
+ * One column's Arrow data, written straight into typed buffers. Arrow's own vectorFromArray goes through
+ * per-value builders that encode each string separately: ~5 µs a row, which outweighed the engines' work when
+ * results and CDC change tables were converted.
+ */
+function columnData(type: DataType, values: ArrayLike<unknown>): arrow.Data {
+  const n = values.length;
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    if (values[i] === null || values[i] === undefined) nulls++;
+    else bitmap[i >> 3]! |= 1 << (i & 7);
+  }
+  const common = { length: n, nullCount: nulls, nullBitmap: nulls === 0 ? undefined : bitmap };
+  const present = (i: number): boolean => values[i] !== null && values[i] !== undefined;
+  switch (type) {
+    case 'int32': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) out[i] = Number(values[i]);
+      return arrow.makeData({ type: new arrow.Int32(), ...common, data: out });
+    }
+    case 'float64': {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) out[i] = Number(values[i]);
+      return arrow.makeData({ type: new arrow.Float64(), ...common, data: out });
+    }
+    case 'int64':
+    case 'timestamp': {
+      const out = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) {
+        if (!present(i)) continue;
+        const v = normaliseValue(values[i], type);
+        out[i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(v as number));
+      }
+      if (type === 'int64') return arrow.makeData({ type: new arrow.Int64(), ...common, data: out });
+      return arrow.makeData({ type: new arrow.TimestampMillisecond(), ...common, data: out });
+    }
+    case 'bool': {
+      const out = new Uint8Array((n + 7) >> 3);
+      for (let i = 0; i < n; i++) if (present(i) && Boolean(values[i])) out[i >> 3]! |= 1 << (i & 7);
+      return arrow.makeData({ type: new arrow.Bool(), ...common, data: out });
+    }
+    case 'utf8': {
+      const strings = new Array<string | null>(n);
+      let bytes = 0;
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        const s = v === null || v === undefined ? null : String(v);
+        strings[i] = s;
+        if (s !== null) bytes += Buffer.byteLength(s);
+      }
+      if (bytes > 2 ** 31 - 1) throw new RangeError(`a utf8 column of ${bytes} bytes exceeds Arrow's 32-bit offsets`);
+      const buffer = Buffer.allocUnsafe(bytes);
+      const offsets = new Int32Array(n + 1);
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const s = strings[i];
+        if (s !== null && s !== undefined) at += buffer.write(s, at);
+        offsets[i + 1] = at;
+      }
+      const data = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+      return arrow.makeData({ type: new arrow.Utf8(), ...common, valueOffsets: offsets, data });
+    }
+    default:
+      return assertNever(type, 'data type');
+  }
 }
 
 /**
