@@ -3,10 +3,12 @@
 import { typeOf } from '../../plan/schema.ts';
 import { assertNever, type DataType, type Schema } from '../../plan/types.ts';
 import { checkInt64, compareCodePoints, compareValues, compileExpr, fromWire, type Evaluator } from './expressions.ts';
-import type { JobFunctions, Mapper, Reducer } from './job-functions.ts';
+import { ByteWriter } from './bytes.ts';
+import type { Collector, JobFunctions, Mapper, Reducer } from './job-functions.ts';
+import { KeyTable } from './key-table.ts';
 import type { WireAggregate, WireJob } from './job.ts';
 import { keyColumn, readKey, writeKey, type KeyColumn } from './key-format.ts';
-import { decodeRow, encodeRow, writeRow, type Row, type ValueType } from './row-format.ts';
+import { decodeRow, encodeRow, readRow, writeRow, type Row, type ValueType } from './row-format.ts';
 
 interface AggPlan {
   readonly fn: WireAggregate['fn'];
@@ -113,6 +115,61 @@ function mergeInto(plans: readonly AggPlan[], a: Row, b: Row): void {
   }
 }
 
+/**
+ * Folds one input row into a state row, per aggregate: the same result as mergeInto(state, initState(row))
+ * without building the row's own state first. In-mapper combining runs this once per input row.
+ */
+function accumulator(p: AggPlan): (s: Row, row: Row) => void {
+  const i = p.at;
+  const arg = p.arg;
+  switch (p.fn) {
+    case 'count':
+      if (arg === null) {
+        return (s) => {
+          const x = s[i];
+          s[i] = typeof x === 'number' && x < Number.MAX_SAFE_INTEGER ? x + 1 : addInt(x as number | bigint, 1);
+        };
+      }
+      return (s, row) => {
+        if (arg(row) !== null) s[i] = addInt(s[i] as number | bigint, 1);
+      };
+    case 'sum': {
+      const float = p.argType === 'float64';
+      return (s, row) => {
+        const v = arg!(row);
+        if (v === null || v === undefined) return;
+        const x = s[i];
+        s[i] = x === null ? v : float ? (x as number) + (v as number) : addInt(x as number | bigint, v as number | bigint);
+      };
+    }
+    case 'avg':
+      return (s, row) => {
+        const v = arg!(row);
+        if (v === null) return;
+        const x = s[i];
+        s[i] = x === null ? Number(v) : (x as number) + Number(v);
+        s[i + 1] = addInt(s[i + 1] as number | bigint, 1);
+      };
+    case 'min':
+    case 'max': {
+      const cmp = p.argType === 'utf8' ? compareCodePoints : compareValues;
+      const min = p.fn === 'min';
+      return (s, row) => {
+        const v = arg!(row);
+        if (v === null || v === undefined) return;
+        const x = s[i];
+        if (x === null) s[i] = v;
+        else {
+          const c = cmp(v, x);
+          if (min ? c < 0 : c > 0) s[i] = v;
+        }
+      };
+    }
+    default:
+      return assertNever(p.fn, 'aggregate function');
+  }
+}
+
 function finalize(plans: readonly AggPlan[], s: Row): Row {
   return plans.map((p) => {
     const v = s[p.at];
@@ -144,16 +201,59 @@ export function aggregateFunctions(job: WireJob, k: { readonly keys: readonly st
   const global = k.keys.length === 0;
   return {
     groupStrip: 0,
-    mapper(): Mapper {
+    mapper(_inputIndex, combining): Mapper {
       const keyValues: unknown[] = new Array(keyIdx.length);
       const state: Row = new Array(width);
+      if (combining === null) {
+        return {
+          map(row, out) {
+            for (let i = 0; i < keyIdx.length; i++) keyValues[i] = row[keyIdx[i]!];
+            writeKey(out.key, keyCols, keyValues);
+            writeRow(out.value, types, initState(plans, width, row, state));
+            out.collect();
+          },
+        };
+      }
+      // In-mapper combining: one state row per distinct key of this task, collected at the end (or whenever
+      // the table outgrows its share of memory), so the sort buffer sees one record per key, not one per row.
+      const accumulate = plans.map(accumulator);
+      const table = new KeyTable(Math.max(16, Math.min(1024, Math.floor(combining.maxBytes / 256))));
+      let states: Row[] = [];
+      const key = new ByteWriter(256);
+      const counters = combining.counters;
+      /** A state row as a JS array: header plus a boxed value per slot (a V8 estimate, not a measurement). */
+      const stateBytes = 32 + 16 * width;
+      let inputs = 0;
+      const flush = (out: Collector): void => {
+        const keys = table.keys;
+        for (let g = 0; g < states.length; g++) {
+          const at = table.keyStart(g);
+          out.key.bytes(keys, at, at + table.keyLength(g));
+          writeRow(out.value, types, states[g]!);
+          out.collect();
+        }
+        counters.inMapperCombineInputRecords = (counters.inMapperCombineInputRecords ?? 0) + inputs;
+        counters.inMapperCombineOutputRecords = (counters.inMapperCombineOutputRecords ?? 0) + states.length;
+        inputs = 0;
+        states = [];
+        table.clear();
+      };
       return {
         map(row, out) {
           for (let i = 0; i < keyIdx.length; i++) keyValues[i] = row[keyIdx[i]!];
-          writeKey(out.key, keyCols, keyValues);
-          writeRow(out.value, types, initState(plans, width, row, state));
-          out.collect();
+          key.reset();
+          writeKey(key, keyCols, keyValues);
+          const g = table.find(key.buf, key.pos);
+          inputs++;
+          if (g === states.length) {
+            states.push(initState(plans, width, row));
+            if (table.bytes + states.length * stateBytes > combining.maxBytes) flush(out);
+          } else {
+            const s = states[g]!;
+            for (let a = 0; a < accumulate.length; a++) accumulate[a]!(s, row);
+          }
         },
+        finish: flush,
       };
     },
     combiner: () => ({
@@ -166,15 +266,25 @@ export function aggregateFunctions(job: WireJob, k: { readonly keys: readonly st
     reducer(partition): Reducer {
       let acc: Row | null = null;
       let key: unknown[] = [];
+      const incoming: Row = new Array(width);
+      const cursor = { pos: 0 };
       return {
         startGroup(groupKey) {
           acc = null;
           key = readKey(groupKey, 0, groupKey.length, keyCols);
         },
-        value(_fullKey, value) {
-          const s = decodeRow(value, types);
-          if (acc === null) acc = s;
-          else mergeInto(plans, acc, s);
+        value(_fullKey, value, emit) {
+          this.valueAt!(value, 0, value.length, emit);
+        },
+        valueAt(buf, start) {
+          cursor.pos = start;
+          if (acc === null) {
+            acc = new Array(width);
+            readRow(buf, cursor, types, acc);
+            return;
+          }
+          readRow(buf, cursor, types, incoming);
+          mergeInto(plans, acc, incoming);
         },
         endGroup(emit) {
           emit([...key, ...finalize(plans, acc ?? initState(plans, width, null))]);

@@ -6,6 +6,7 @@ import { fromWire } from './expressions.ts';
 import type { ByteWriter } from './bytes.ts';
 import type { WireJob } from './job.ts';
 import type { Row } from './row-format.ts';
+import type { TaskCounters } from './task.ts';
 import { aggregateFunctions } from './aggregate.ts';
 import { joinFunctions } from './join.ts';
 import { sortFunctions } from './sort.ts';
@@ -22,6 +23,18 @@ export interface Collector {
 
 export interface Mapper {
   map(row: Row, out: Collector): void;
+  /** After the last row: a mapper that holds records back (in-mapper combining) collects them here. */
+  finish?(out: Collector): void;
+}
+
+/**
+ * In-mapper combining (Lin and Dyer's design pattern): with the combiner on, a mapper may merge the records of
+ * one key in memory before collecting them, flushing whenever its table passes `maxBytes`.
+ */
+export interface InMapperCombining {
+  readonly maxBytes: number;
+  /** Receives inMapperCombineInputRecords / inMapperCombineOutputRecords. */
+  readonly counters: TaskCounters;
 }
 
 /** Merges the values of one key inside a map task, before spilling; must not change the reducer's answer. */
@@ -34,13 +47,16 @@ export interface Reducer {
   startGroup(groupKey: Buffer): void;
   /** `fullKey` includes the bytes grouping ignores (e.g. a join's side tag). */
   value(fullKey: Buffer, value: Buffer, emit: (row: Row) => void): void;
+  /** Optional form of `value` for a reducer that ignores the key: the value at [start, end) of `buf`, no views made. */
+  valueAt?(buf: Buffer, start: number, end: number, emit: (row: Row) => void): void;
   endGroup(emit: (row: Row) => void): void;
   /** After the last group; `groups` is how many this reducer saw (a global aggregate over nothing still emits). */
   finish(emit: (row: Row) => void, groups: number): void;
 }
 
 export interface JobFunctions {
-  mapper(inputIndex: number): Mapper;
+  /** `combining` is null when the combiner is off; algorithms without in-mapper combining ignore it. */
+  mapper(inputIndex: number, combining: InMapperCombining | null): Mapper;
   /** Null when the algorithm has no valid combiner (join, sort). */
   readonly combiner: (() => Combiner) | null;
   reducer(partition: number): Reducer;

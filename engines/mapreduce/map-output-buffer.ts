@@ -83,8 +83,8 @@ export class MapOutputBuffer implements Collector {
     this.value.reset();
   }
 
-  /** Sorts the buffer by (partition, key, arrival) and writes it as one spill file. */
-  private spill(): void {
+  /** Sorts the buffer by (partition, key, arrival) and writes it as one spill file (`file`: the final output). */
+  private spill(file = path.join(this.dir, `spill${this.spills.length}.out`)): void {
     const t0 = this.now();
     const { kv, meta, n } = this;
     const order = new Uint32Array(n);
@@ -93,7 +93,6 @@ export class MapOutputBuffer implements Collector {
     const w = this.out;
     w.reset();
     const index = writeSorted(w, kv, meta, order, this.partitions, this.combiner === null ? null : (key, values) => this.combineValues(key, values), this.counters);
-    const file = path.join(this.dir, `spill${this.spills.length}.out`);
     writeSegmentFile(file, w.view(), index);
     this.spills.push({ file, index });
     this.counters.spillFiles! += 1;
@@ -115,9 +114,14 @@ export class MapOutputBuffer implements Collector {
   /** Final spill and merge into `file.out` (+ `.index`); returns its path. */
   close(): string {
     const final = path.join(this.dir, 'file.out');
-    if (this.n > 0 || this.spills.length === 0) this.spill();
+    // Everything fits in one sorted run: it is the map output, written under its final name.
+    if (this.spills.length === 0) {
+      this.spill(final);
+      return final;
+    }
+    if (this.n > 0) this.spill();
     if (this.spills.length === 1) {
-      // One sorted run is already the map output: rename it (index last, so a reader never sees a half output).
+      // The records all went out in one earlier spill: that run is the map output.
       const only = this.spills[0]!;
       renameSync(only.file, final);
       renameSync(`${only.file}.index`, `${final}.index`);

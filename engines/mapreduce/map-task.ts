@@ -5,10 +5,10 @@ import { mkdirSync } from 'node:fs';
 import { readBlock } from './block-io.ts';
 import { BlockWriter } from './block-writer.ts';
 import { injectFault } from './faults.ts';
-import { jobFunctions, mapColumns } from './job-functions.ts';
+import { jobFunctions, mapColumns, type Mapper } from './job-functions.ts';
 import { MapOutputBuffer } from './map-output-buffer.ts';
 import { compilePipeline, neededInputColumns } from './pipeline.ts';
-import { readRow, type Row } from './row-format.ts';
+import { compileRowReader, type Row } from './row-format.ts';
 import type { MapTaskSpec, TaskCounters, TaskResult } from './task.ts';
 
 export function newCounters(): TaskCounters {
@@ -47,10 +47,11 @@ export async function runMapTask(spec: MapTaskSpec): Promise<TaskResult> {
   const where = `map task ${spec.task} attempt ${spec.attempt} of job ${spec.job.id}`;
   let fault = spec.fault;
   const rows = spec.block.rows;
-  const cursor = { pos: 0 };
+  let pos = 0;
 
   let writer: BlockWriter | null = null;
   let buffer: MapOutputBuffer | null = null;
+  let mapper: Mapper | null = null;
   let emit: (row: Row) => void;
   if (spec.output !== null) {
     writer = new BlockWriter(spec.output, spec.job.outputSchema.map((f) => f.type));
@@ -60,26 +61,30 @@ export async function runMapTask(spec: MapTaskSpec): Promise<TaskResult> {
     mkdirSync(spec.localDir, { recursive: true });
     const fns = jobFunctions(spec.job);
     buffer = new MapOutputBuffer(spec.localDir, spec.job.reducers, fns.groupStrip, spec.job.combiner && fns.combiner ? fns.combiner() : null, spec.sortBufferBytes, counters, now, spec.job.boundaries);
-    const mapper = fns.mapper(spec.inputIndex);
+    // In-mapper combining may hold half the sort buffer's worth of groups before it collects them.
+    mapper = fns.mapper(spec.inputIndex, spec.job.combiner && fns.combiner ? { maxBytes: spec.sortBufferBytes / 2, counters } : null);
+    const m = mapper;
     const b = buffer;
-    emit = (row) => mapper.map(row, b);
+    emit = (row) => m.map(row, b);
   }
 
   const needed = spec.output !== null ? null : neededInputColumns(spec.fileSchema, spec.ops, mapColumns(spec.job, spec.inputIndex));
   const skip = needed === null ? undefined : spec.fileSchema.map((f) => !needed.has(f.name));
   // WARNING: one row array is reused for every record; narrow ops and map functions must not keep it.
   const row: Row = new Array(types.length);
+  const readRow = compileRowReader(types, skip);
   for (let i = 0; i < rows; i++) {
     if (fault !== null && i === fault.afterRecords) {
       injectFault(fault, where);
       fault = null;
     }
-    readRow(data, cursor, types, row, skip);
+    pos = readRow(data, pos, row);
     const out = pipeline.run(row);
     if (out !== null) emit(out);
   }
   if (fault !== null) injectFault(fault, where);
-  if (cursor.pos !== data.length) throw new Error(`block ${spec.block.id} of ${spec.block.file} decoded to ${cursor.pos} of ${data.length} bytes: its schema does not match`);
+  if (mapper !== null && buffer !== null) mapper.finish?.(buffer);
+  if (pos !== data.length) throw new Error(`block ${spec.block.id} of ${spec.block.file} decoded to ${pos} of ${data.length} bytes: its schema does not match`);
   counters.recordsRead = rows;
   const tMap = now();
 

@@ -9,7 +9,9 @@ import { SegmentReader } from './segment.ts';
  * @example mergeSegments([new SegmentReader(a, 0, a.length), new SegmentReader(b, 0, b.length)], (r) => ...)
  */
 export function mergeSegments(readers: readonly SegmentReader[], onRecord: (r: SegmentReader) => void): void {
-  const heap: number[] = [];
+  // Heap of reader numbers; swaps through a temporary (a destructuring swap can allocate per step).
+  const heap = new Int32Array(readers.length);
+  let size = 0;
   const less = (i: number, j: number): boolean => {
     const a = readers[i]!;
     const b = readers[j]!;
@@ -17,41 +19,37 @@ export function mergeSegments(readers: readonly SegmentReader[], onRecord: (r: S
     return c < 0 || (c === 0 && i < j);
   };
   const siftDown = (at: number): void => {
-    const n = heap.length;
+    const top = heap[at]!;
     for (;;) {
       const l = 2 * at + 1;
-      if (l >= n) return;
+      if (l >= size) break;
       const r = l + 1;
-      const m = r < n && less(heap[r]!, heap[l]!) ? r : l;
-      if (!less(heap[m]!, heap[at]!)) return;
-      [heap[m], heap[at]] = [heap[at]!, heap[m]!];
+      const m = r < size && less(heap[r]!, heap[l]!) ? r : l;
+      if (!less(heap[m]!, top)) break;
+      heap[at] = heap[m]!;
       at = m;
     }
+    heap[at] = top;
   };
   for (let i = 0; i < readers.length; i++) {
-    if (readers[i]!.next()) {
-      heap.push(i);
-      let at = heap.length - 1;
-      while (at > 0) {
-        const p = (at - 1) >> 1;
-        if (!less(heap[at]!, heap[p]!)) break;
-        [heap[p], heap[at]] = [heap[at]!, heap[p]!];
-        at = p;
-      }
+    if (!readers[i]!.next()) continue;
+    let at = size++;
+    while (at > 0) {
+      const p = (at - 1) >> 1;
+      if (!less(i, heap[p]!)) break;
+      heap[at] = heap[p]!;
+      at = p;
     }
+    heap[at] = i;
   }
-  while (heap.length > 0) {
-    const top = heap[0]!;
-    const r = readers[top]!;
+  while (size > 0) {
+    const r = readers[heap[0]!]!;
     onRecord(r);
-    if (r.next()) {
-      siftDown(0);
-    } else {
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
-        siftDown(0);
-      }
+    if (!r.next()) {
+      size--;
+      if (size === 0) break;
+      heap[0] = heap[size]!;
     }
+    siftDown(0);
   }
 }

@@ -48,6 +48,7 @@ export async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskResult> {
   let groups = 0;
   let groupKey: Buffer | null = null;
   const readers = segments.map((s) => new SegmentReader(s, 0, s.length));
+  const valueAt = reducer.valueAt?.bind(reducer);
   mergeSegments(readers, (r) => {
     if (fault !== null && records === fault.afterRecords) {
       injectFault(fault, where);
@@ -61,7 +62,8 @@ export async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskResult> {
       groups++;
       reducer.startGroup(groupKey);
     }
-    reducer.value(r.buf.subarray(r.ks, r.ke), r.buf.subarray(r.vs, r.ve), emit);
+    if (valueAt !== undefined) valueAt(r.buf, r.vs, r.ve, emit);
+    else reducer.value(r.buf.subarray(r.ks, r.ke), r.buf.subarray(r.vs, r.ve), emit);
   });
   if (groupKey !== null) reducer.endGroup(emit);
   reducer.finish(emit, groups);

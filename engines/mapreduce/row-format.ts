@@ -178,3 +178,52 @@ export function decodeRow(buf: Buffer, types: readonly ValueType[]): Row {
   readRow(buf, { pos: 0 }, types, out);
   return out;
 }
+
+/** Reads one row at `pos` into `out` and returns the position after it. */
+export type RowReader = (buf: Buffer, pos: number, out: Row) => number;
+
+/**
+ * A row reader specialised to one schema and set of skipped columns: straight-line code per column instead of
+ * readRow's loop and type switch, which the map task's record reader runs once per input row.
+ * Gives the same values as readRow (skipped columns are null).
+ */
+export function compileRowReader(types: readonly ValueType[], skip?: readonly boolean[]): RowReader {
+  const n = types.length;
+  const lines: string[] = [];
+  lines.push(`let len = 0, shift = 0, b = 0;`);
+  for (let i = 0; i < (n + 7) >> 3; i++) lines.push(`const m${i} = buf[pos + ${i}];`);
+  lines.push(`pos += ${(n + 7) >> 3};`);
+  for (let i = 0; i < n; i++) {
+    const isNull = `(m${i >> 3} & ${1 << (i & 7)}) !== 0`;
+    const skipped = skip?.[i] === true;
+    let read: string;
+    switch (types[i]!) {
+      case 'int32':
+        read = skipped ? 'pos += 4;' : `out[${i}] = buf.readInt32LE(pos); pos += 4;`;
+        break;
+      case 'int64':
+        read = skipped ? 'pos += 8;' : `out[${i}] = buf.readBigInt64LE(pos); pos += 8;`;
+        break;
+      case 'float64':
+      case 'timestamp':
+        read = skipped ? 'pos += 8;' : `out[${i}] = buf.readDoubleLE(pos); pos += 8;`;
+        break;
+      case 'bool':
+        read = skipped ? 'pos += 1;' : `out[${i}] = buf[pos++] === 1;`;
+        break;
+      case 'num':
+        read = skipped ? 'pos += 9;' : `out[${i}] = buf[pos] === 1 ? buf.readBigInt64LE(pos + 1) : buf.readDoubleLE(pos + 1); pos += 9;`;
+        break;
+      case 'utf8':
+        read =
+          `len = 0; shift = 0; do { b = buf[pos++]; len |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80); len >>>= 0; ` +
+          (skipped ? 'pos += len;' : `out[${i}] = buf.toString('utf8', pos, pos + len); pos += len;`);
+        break;
+      default:
+        throw new Error(`unknown value type ${String(types[i])}`);
+    }
+    lines.push(`if (${isNull}) out[${i}] = null; else { ${read}${skipped ? ` out[${i}] = null;` : ''} }`);
+  }
+  lines.push('return pos;');
+  return new Function('buf', 'pos', 'out', lines.join('\n')) as RowReader;
+}

@@ -1,7 +1,7 @@
 // The intermediate record format and the files that hold it. A map output (or spill) file is a run of
 // partitions, each a sorted segment of records `varint keyLen | key | varint valueLen | value`; its index file
 // (`.index`, 3 float64 per partition: offset, length, records) lets a reducer fetch just its segment.
-import { closeSync, openSync, readFileSync, readSync, writeFileSync, renameSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { ByteWriter, readVarint } from './bytes.ts';
 
 export interface SegmentIndexEntry {
@@ -46,18 +46,20 @@ export class SegmentReader {
   }
 }
 
-/** Writes a segment file and its index atomically (temp names, then rename: index last). */
+/**
+ * Writes a segment file, then its index. No temp names: map outputs live in the attempt's private directory,
+ * which no reducer reads before the attempt has succeeded and which is deleted if it fails, so a rename would
+ * buy no atomicity and costs two metadata operations per file.
+ */
 export function writeSegmentFile(path: string, data: Uint8Array, index: readonly SegmentIndexEntry[]): void {
-  writeFileSync(`${path}.tmp`, data);
-  renameSync(`${path}.tmp`, path);
+  writeFileSync(path, data);
   const idx = new Float64Array(index.length * 3);
   index.forEach((e, i) => {
     idx[i * 3] = e.offset;
     idx[i * 3 + 1] = e.length;
     idx[i * 3 + 2] = e.records;
   });
-  writeFileSync(`${path}.index.tmp`, new Uint8Array(idx.buffer));
-  renameSync(`${path}.index.tmp`, `${path}.index`);
+  writeFileSync(`${path}.index`, new Uint8Array(idx.buffer));
 }
 
 export function readSegmentIndex(path: string): SegmentIndexEntry[] {

@@ -134,8 +134,37 @@ test('the combiner shrinks the shuffle without changing the answer', async () =>
   const [on, off] = [await run(true), await run(false)];
   assert.ok(on.out.equals(off.out));
   assert.ok(on.c.bytesShuffled! * 10 < off.c.bytesShuffled!, `shuffle bytes with combiner ${on.c.bytesShuffled}, without ${off.c.bytesShuffled}`);
-  assert.ok(on.c.combineInputRecords! > on.c.combineOutputRecords!);
+  // An aggregate combines inside the mapper: every row goes into its table, one record per key per task comes out.
+  assert.equal(on.c.inMapperCombineInputRecords, rows.length);
+  assert.ok(on.c.inMapperCombineOutputRecords! <= TYPES.length * on.c.mapTasks!, `in-mapper output ${on.c.inMapperCombineOutputRecords}`);
+  // Map output of both jobs: the aggregate's, then the ORDER BY job's one record per type.
+  assert.equal(on.c.mapOutputRecords, on.c.inMapperCombineOutputRecords! + TYPES.length);
+  assert.equal(off.c.inMapperCombineInputRecords ?? 0, 0);
   assert.equal(off.c.combineInputRecords ?? 0, 0);
+  assert.equal(off.c.mapOutputRecords, rows.length + TYPES.length);
+});
+
+test('the spill-time combiner merges records of one key in a spill (distinct)', async () => {
+  const plan = events.select('event_type').distinct().orderBy('event_type').plan;
+  const run = (combiner: boolean): Promise<{ out: Buffer; c: Readonly<Record<string, number>> }> =>
+    withEngine({ 'mapreduce.combiner': combiner }, async (engine) => ({ out: ipc(await engine.run(plan)), c: engine.metrics().counters }));
+  const [on, off] = [await run(true), await run(false)];
+  assert.ok(on.out.equals(off.out));
+  assert.equal(on.c.combineInputRecords, rows.length);
+  assert.ok(on.c.combineOutputRecords! <= TYPES.length * on.c.mapTasks!, `combiner output ${on.c.combineOutputRecords}`);
+  assert.ok(on.c.bytesShuffled! * 10 < off.c.bytesShuffled!, `shuffle bytes with combiner ${on.c.bytesShuffled}, without ${off.c.bytesShuffled}`);
+});
+
+test('in-mapper combining that flushes many times per task (tiny buffer) gives the combiner-off answer', async () => {
+  const plan = events.groupBy('user_id').agg(count().alias('n'), sum('user_id').alias('s')).orderBy('user_id').plan;
+  const run = (combiner: boolean): Promise<{ out: Buffer; c: Readonly<Record<string, number>> }> =>
+    withEngine({ 'mapreduce.combiner': combiner, 'mapreduce.sortBufferBytes': 2048 }, async (engine) => ({ out: ipc(await engine.run(plan)), c: engine.metrics().counters }));
+  const [on, off] = [await run(true), await run(false)];
+  assert.ok(on.out.equals(off.out));
+  // Several flushes per task put a key into one spill more than once: the spill-time combiner merges them.
+  assert.ok(on.c.inMapperCombineOutputRecords! > 97 * on.c.mapTasks!, `in-mapper output ${on.c.inMapperCombineOutputRecords}`);
+  assert.ok(on.c.combineInputRecords! > on.c.combineOutputRecords!, `spill combiner ${on.c.combineInputRecords} -> ${on.c.combineOutputRecords}`);
+  assert.ok(on.c.bytesShuffled! < off.c.bytesShuffled!);
 });
 
 test('ORDER BY is a total-order job: sampled key ranges over several reducers, part files concatenate in order', async () => {

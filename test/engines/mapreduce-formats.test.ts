@@ -12,9 +12,10 @@ import { table, col, count, sum, desc, tableFromRows } from '../../plan/index.ts
 import type { DataType, Schema } from '../../plan/types.ts';
 import { ByteWriter, compareBytes } from '../../engines/mapreduce/bytes.ts';
 import { readKey, writeKey, encodingOf, type KeyColumn } from '../../engines/mapreduce/key-format.ts';
-import { decodeRow, encodeRow } from '../../engines/mapreduce/row-format.ts';
+import { compileRowReader, decodeRow, encodeRow, writeRow, type ValueType } from '../../engines/mapreduce/row-format.ts';
 import { castValue, compareCodePoints, compareValues } from '../../engines/mapreduce/expressions.ts';
 import { sortRecords } from '../../engines/mapreduce/radix-sort.ts';
+import { KeyTable } from '../../engines/mapreduce/key-table.ts';
 import { mergeSegments } from '../../engines/mapreduce/merge.ts';
 import { SegmentReader, writeRecord } from '../../engines/mapreduce/segment.ts';
 import { planJobs } from '../../engines/mapreduce/planner.ts';
@@ -82,6 +83,51 @@ test('row format: rows of every type with NULLs round-trip', () => {
   assert.deepEqual(decodeRow(encodeRow(['utf8', 'num', 'num'], [long, 5, 2n ** 62n]), ['utf8', 'num', 'num']), [long, 5, 2n ** 62n]);
 });
 
+test('compiled row reader: same values as decodeRow for every type, NULL and skipped column, over many rows', () => {
+  // Nine columns so the null bitmap takes two bytes; 'num' and a long string exercise the other paths.
+  const types: ValueType[] = [...TYPES, 'num', 'utf8', 'int32'];
+  const arbs = [...TYPES.map((t) => valueArb[t]), fc.oneof(fc.integer(), fc.bigInt({ min: 2n ** 60n, max: 2n ** 62n })), fc.string({ minLength: 0, maxLength: 200 }), valueArb.int32];
+  fc.assert(
+    fc.property(fc.array(fc.tuple(...arbs.map((a) => fc.option(a, { nil: null }))), { minLength: 1, maxLength: 5 }), fc.array(fc.boolean(), { minLength: 9, maxLength: 9 }), (rows, skip) => {
+      const w = new ByteWriter(64);
+      for (const r of rows) writeRow(w, types, r);
+      const buf = w.copy();
+      const read = compileRowReader(types, skip);
+      const out: unknown[] = new Array(types.length);
+      let pos = 0;
+      for (const r of rows) {
+        pos = read(buf, pos, out);
+        assert.deepEqual(out, r.map((v, i) => (skip[i] ? null : v)));
+      }
+      assert.equal(pos, buf.length);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('key table: groups numbered in first-seen order, equal bytes one group, through growth and clear', () => {
+  fc.assert(
+    fc.property(fc.array(fc.uint8Array({ maxLength: 6 }), { maxLength: 3000 }), (keys) => {
+      const table = new KeyTable(16);
+      for (let round = 0; round < 2; round++) {
+        const expected = new Map<string, number>();
+        for (const k of keys) {
+          const padded = Buffer.concat([Buffer.from(k), Buffer.from([7, 7])]); // bytes past `len` must not count
+          const g = table.find(padded, k.length);
+          const id = Buffer.from(k).toString('hex');
+          if (!expected.has(id)) expected.set(id, expected.size);
+          assert.equal(g, expected.get(id));
+          assert.ok(table.keys.subarray(table.keyStart(g), table.keyStart(g) + table.keyLength(g)).equals(Buffer.from(k)));
+        }
+        assert.equal(table.size, expected.size);
+        table.clear();
+        assert.equal(table.size, 0);
+      }
+    }),
+    { numRuns: 100 },
+  );
+});
+
 test('casts and comparisons follow the contract: out-of-range ints are NULL, NaN equals NaN and sorts last', () => {
   assert.equal(castValue(2n ** 40n, 'int64', 'int32'), null);
   assert.equal(castValue('1.9', 'utf8', 'int32'), 1);
@@ -127,6 +173,24 @@ test('k-way merge is ordered by key and stable across segments', () => {
   const out: string[] = [];
   mergeSegments(segments.map((s) => new SegmentReader(s, 0, s.length)), (r) => out.push(r.buf.toString('utf8', r.vs, r.ve)));
   assert.deepEqual(out, ['0a', '1a', '1b', '0c', '1c']);
+  // Many segments: the same order as a stable sort of all records by key (ties in segment order).
+  fc.assert(
+    fc.property(fc.array(fc.array(fc.uint8Array({ maxLength: 3 }), { maxLength: 30 }), { maxLength: 12 }), (raw) => {
+      const sorted = raw.map((keys) => keys.map((k) => Buffer.from(k)).sort((a, b) => compareBytes(a, 0, a.length, b, 0, b.length)));
+      const readers = sorted.map((keys, si) => {
+        const w = new ByteWriter(64);
+        keys.forEach((k, i) => writeRecord(w, k, 0, k.length, Buffer.from(`${si}.${i}`), 0, `${si}.${i}`.length));
+        const b = w.copy();
+        return new SegmentReader(b, 0, b.length);
+      });
+      const got: string[] = [];
+      mergeSegments(readers, (r) => got.push(r.buf.toString('utf8', r.vs, r.ve)));
+      const all = sorted.flatMap((keys, si) => keys.map((k, i) => ({ k, id: `${si}.${i}` })));
+      all.sort((a, b) => compareBytes(a.k, 0, a.k.length, b.k, 0, b.k.length)); // stable: segment order on ties
+      assert.deepEqual(got, all.map((r) => r.id));
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test('planner: group-by is one job, join then aggregate two, narrow ops ride in map and reduce', () => {
