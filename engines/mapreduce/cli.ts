@@ -19,12 +19,20 @@ const USAGE = `usage: npx tsx engines/mapreduce/cli.ts <command> --dir <dfs dir>
 
 class CliError extends Error {}
 
+const KNOWN_FLAGS = ['dir', 'datanodes', 'replication', 'block-size', 'limit'];
+
 function parse(argv: readonly string[]): { positional: string[]; flags: Map<string, string> } {
   const positional: string[] = [];
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === '--help' || a === '-h') {
+      positional.unshift('help');
+      continue;
+    }
     if (a.startsWith('--')) {
+      // A misspelt flag would otherwise be ignored silently and the command run with its default.
+      if (!KNOWN_FLAGS.includes(a.slice(2))) throw new CliError(`unknown option ${a}; options are ${KNOWN_FLAGS.map((f) => `--${f}`).join(', ')}\n${USAGE}`);
       const value = argv[i + 1];
       if (value === undefined || value.startsWith('--')) throw new CliError(`option ${a} needs a value\n${USAGE}`);
       flags.set(a.slice(2), value);

@@ -229,6 +229,8 @@ test('file system CLI: format, put, ls, corrupt, fsck, kill-datanode, cat; error
     assert.match(await runCli(['cat', '/tables/t', '--limit', '2', '--dir', dfs]), /\{"k":"k0","v":0\}\n\{"k":"k1","v":1\}\n\(2 of 1000 rows\)/);
     await assert.rejects(runCli(['ls', '--dir', path.join(dir, 'nothing')]), /no file system at .*: run 'format' first/);
     await assert.rejects(runCli(['kill-datanode', '0', '--dir', dfs]), /DataNode 0 is already dead/);
+    await assert.rejects(runCli(['format', '--dir', dfs, '--blocksize', '5']), /unknown option --blocksize; options are --dir, .*--block-size/);
+    assert.match(await runCli(['--help']), /^usage: /);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
