@@ -142,11 +142,19 @@ function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: Vec, b: Vec, n: number):
       for (let i = 0; i < n; i++) {
         const p = x[i]!;
         const q = y[i]!;
-        if (op === '+') out[i] = p + q;
-        else if (op === '-') out[i] = p - q;
-        else if (op === '*') out[i] = p * q;
-        else if (q === 0n) validity = nullAt(validity, i, n);
-        else out[i] = p % q;
+        let r: bigint;
+        if (op === '+') r = p + q;
+        else if (op === '-') r = p - q;
+        else if (op === '*') r = p * q;
+        else if (q === 0n) {
+          validity = nullAt(validity, i, n);
+          continue;
+        } else r = p % q;
+        // A BigInt64Array store would wrap silently; the contract makes int64 overflow an error.
+        if (BigInt.asIntN(64, r) !== r && (validity === null || validity[i] === 1)) {
+          throw new Error(`integer ${op} overflows int64 (${p} ${op} ${q}); cast an operand to float64 first`);
+        }
+        out[i] = r;
       }
     }
     return { type: 'int64', values: out, validity };

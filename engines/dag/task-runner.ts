@@ -6,7 +6,7 @@ import { alloc, column, concatBatches, type Batch, type Vec } from './columnar.t
 import { evaluate, type EvalContext } from './expressions.ts';
 import { filter } from './operators/filter.ts';
 import { hashAggregate, hashAggregateJoined } from './operators/hash-aggregate.ts';
-import { buildHashTable, hashJoinProbe, hashJoinStreamRight, matchUnique, unmatchedLeftRows, type BuiltTable } from './operators/hash-join.ts';
+import { buildHashTable, groupsOfStreamRows, hashJoinProbe, hashJoinStreamRight, unmatchedLeftRows, type BuiltTable } from './operators/hash-join.ts';
 import { latestPerKey } from './operators/latest-per-key.ts';
 import { limit } from './operators/limit.ts';
 import { project } from './operators/project.ts';
@@ -158,10 +158,12 @@ async function execute(node: PhysicalNode, p: number, inputs: TaskInputs, counte
         const { join, partition } = fusable;
         const { stream, built } = await joinSides(join, partition, inputs, counters);
         const matched = join.matchesId === null ? null : alloc.uint8(built.batch.length);
-        const buildRowOf = matchUnique(built, column(stream, join.on[0]!.right), stream.length, matched);
-        if (buildRowOf !== null) {
+        const streamKey = column(stream, join.on[0]!.right);
+        const groupsOf = (buildGid: Int32Array, discard: number) => groupsOfStreamRows(built, streamKey, stream.length, buildGid, discard, matched);
+        const out = hashAggregateJoined(node, built.batch, groupsOf, stream, await evalContext(args, stream, inputs));
+        if (out !== null) {
           if (matched !== null) counters.matches.push([join.matchesId!, partition, matched]);
-          return hashAggregateJoined(node, built.batch, buildRowOf, stream, await evalContext(args, stream, inputs));
+          return out;
         }
         // A repeated build key: materialise the join after all (the matches bitmap is recomputed there).
       }

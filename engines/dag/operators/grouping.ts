@@ -47,8 +47,11 @@ function groupByCodes(codes: ArrayLike<number>, domain: number, validity: Uint8A
 /** Largest key range grouped through a direct-mapped array (DuckDB's "perfect hash aggregate"). */
 const PERFECT_RANGE = 1 << 22;
 
-/** int32 keys: a direct-mapped array when the key range is small, else open addressing with linear probing. */
-function groupInt32(values: Int32Array, validity: Uint8Array | null, n: number): Grouping {
+/**
+ * The key range [lo, lo + range) of non-NULL int32 keys when it is small enough to direct-map (range 0: no
+ * non-NULL key), or null when a hash table is needed.
+ */
+export function perfectInt32Range(values: Int32Array, validity: Uint8Array | null, n: number): { lo: number; range: number } | null {
   let lo = 2147483647;
   let hi = -2147483648;
   for (let i = 0; i < n; i++) {
@@ -57,8 +60,15 @@ function groupInt32(values: Int32Array, validity: Uint8Array | null, n: number):
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
+  if (hi < lo) return { lo: 0, range: 0 };
   const range = hi - lo + 1;
-  if (range > 0 && range <= PERFECT_RANGE && range <= 4 * n + 1024) return groupPerfect(values, lo, range, validity, n);
+  return range <= PERFECT_RANGE && range <= 4 * n + 1024 ? { lo, range } : null;
+}
+
+/** int32 keys: a direct-mapped array when the key range is small, else open addressing with linear probing. */
+function groupInt32(values: Int32Array, validity: Uint8Array | null, n: number): Grouping {
+  const perfect = perfectInt32Range(values, validity, n);
+  if (perfect !== null) return groupPerfect(values, perfect.lo, perfect.range, validity, n);
   return groupInt32Hashed(values, validity, n);
 }
 

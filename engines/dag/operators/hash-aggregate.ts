@@ -5,7 +5,7 @@ import { aggregateType } from '../../../plan/schema.ts';
 import { assertNever, type Aggregate, type Field, type Schema } from '../../../plan/types.ts';
 import { alloc, gather, column, sliceVec, type Batch, type Vec } from '../columnar.ts';
 import { compareStrings, evaluate, type EvalContext } from '../expressions.ts';
-import { groupRows } from './grouping.ts';
+import { groupRows, perfectInt32Range } from './grouping.ts';
 import { sumIntegers } from './int-sum.ts';
 
 /** The state columns a partial aggregate emits for one aggregate (names derived from the aggregate's name). */
@@ -46,6 +46,10 @@ export interface AggregateSpec {
 export function hashAggregate(spec: AggregateSpec, batch: Batch, ctx: EvalContext): Batch {
   const n = batch.length;
   const keyVecs = spec.keys.map((k) => column(batch, k));
+  if (spec.mode === 'partial') {
+    const counted = countPerIntKey(spec, keyVecs, batch, ctx);
+    if (counted !== null) return counted;
+  }
   const { gid, groups, firstRow } = groupRows(keyVecs, n);
   const columns: Vec[] = keyVecs.map((v) => gather(v, firstRow, groups));
   const typeOfOut = new Map(spec.schema.map((f) => [f.name, f.type]));
@@ -90,6 +94,43 @@ export function hashAggregate(spec: AggregateSpec, batch: Batch, ctx: EvalContex
 }
 
 /**
+ * The partial aggregate of counts only (count(*), or count(x) of a column without NULLs) over one small-range int32
+ * key: a count per key value in one pass, straight into a direct-mapped array (DuckDB's perfect hash aggregate),
+ * with no group id per row and no second pass. Groups come out in key order. Null when the shape differs.
+ */
+function countPerIntKey(spec: AggregateSpec, keyVecs: readonly Vec[], batch: Batch, ctx: EvalContext): Batch | null {
+  const key = keyVecs.length === 1 ? keyVecs[0]! : null;
+  if (key === null || key.type !== 'int32' || spec.aggregates.some((a) => a.fn !== 'count')) return null;
+  for (const a of spec.aggregates) if (a.arg !== null && (a.arg.kind !== 'column' || evaluate(a.arg, batch, ctx).validity !== null)) return null;
+  const n = batch.length;
+  const values = key.values;
+  const valid = key.validity;
+  const perfect = perfectInt32Range(values, valid, n);
+  if (perfect === null) return null;
+  const { lo, range } = perfect;
+  const counts = new Int32Array(range + 1); // slot `range` counts the NULL keys
+  if (valid === null) for (let i = 0; i < n; i++) counts[values[i]! - lo]!++;
+  else for (let i = 0; i < n; i++) counts[valid[i] === 0 ? range : values[i]! - lo]!++;
+  let groups = 0;
+  for (let s = 0; s <= range; s++) if (counts[s] !== 0) groups++;
+  const keys = alloc.int32(groups);
+  const total = alloc.float64(groups);
+  const keyValidity = counts[range] !== 0 ? alloc.uint8(groups) : null;
+  for (let s = 0, g = 0; s <= range; s++) {
+    const c = counts[s]!;
+    if (c === 0) continue;
+    total[g] = c;
+    if (s < range) {
+      keys[g] = lo + s;
+      if (keyValidity !== null) keyValidity[g] = 1;
+    }
+    g++;
+  }
+  const states: Vec[] = spec.aggregates.map(() => ({ type: 'float64', values: total, validity: null }));
+  return { length: groups, names: spec.schema.map((f) => f.name), columns: [{ type: 'int32', values: keys, validity: keyValidity }, ...states] };
+}
+
+/**
  * Each aggregate's partial state columns over `batch` grouped by `gid` into `groups` accumulators, of which the first
  * `kept` are returned (a trailing accumulator can collect rows to discard).
  */
@@ -125,24 +166,26 @@ function partialStates(aggs: readonly Aggregate[], batch: Batch, ctx: EvalContex
 /**
  * The partial aggregate of a join without materialising the joined rows (Spark's whole-stage codegen fuses the
  * same way): group keys come from the build side, every argument from the streamed side, and each streamed row
- * matches at most one build row (`buildRowOf[i]`, -1: none). Groups are found on the small build side once; a
- * streamed row takes its build row's group, unmatched rows go to a discard accumulator. Only groups some row
+ * matches at most one build row. Groups are found on the small build side once; `groupsOfStream` gives each
+ * streamed row its build row's group, or the discard accumulator when unmatched (null: a build key repeats, and
+ * so does the result: the caller materialises the join). Only groups some row
  * reached are emitted, exactly as the partial aggregate over the materialised join would.
  */
-export function hashAggregateJoined(spec: AggregateSpec, build: Batch, buildRowOf: Int32Array, stream: Batch, ctx: EvalContext): Batch {
+export function hashAggregateJoined(
+  spec: AggregateSpec,
+  build: Batch,
+  groupsOfStream: (buildGid: Int32Array, discard: number) => Int32Array | null,
+  stream: Batch,
+  ctx: EvalContext,
+): Batch | null {
   const n = stream.length;
   const keyVecs = spec.keys.map((k) => column(build, k));
   const grouped = groupRows(keyVecs, build.length);
   const discard = grouped.groups;
-  const buildGid = grouped.gid;
-  const gid = new Int32Array(n);
+  const gid = groupsOfStream(grouped.gid, discard);
+  if (gid === null) return null;
   const reached = new Uint8Array(discard + 1);
-  for (let i = 0; i < n; i++) {
-    const b = buildRowOf[i]!;
-    const g = b < 0 ? discard : buildGid[b]!;
-    gid[i] = g;
-    reached[g] = 1;
-  }
+  for (let i = 0; i < n; i++) reached[gid[i]!] = 1;
   const states = partialStates(spec.aggregates, stream, ctx, gid, discard + 1, discard);
   let count = 0;
   for (let g = 0; g < discard; g++) count += reached[g]!;

@@ -235,23 +235,11 @@ function probe(built: BuiltTable, streamVecs: readonly Vec[], n: number, keepUnm
  * or several key columns; the caller then materialises the join instead.
  */
 export function matchUnique(built: BuiltTable, streamKey: Vec, n: number, matched: Uint8Array | null): Int32Array | null {
-  const nextSame = built.nextSame;
-  if (nextSame === null) return null;
-  for (let b = 0; b < nextSame.length; b++) if (nextSame[b] !== -1) return null;
+  if (!uniqueSingleKey(built)) return null;
   const out = new Int32Array(n);
   const bv = built.keyVecs[0]!;
   if (streamKey.type === 'utf8' && bv.type === 'utf8') {
-    const translate = streamKey.dict === bv.dict ? null : translation(built, streamKey.dict, bv.dict);
-    const domain = streamKey.dict.values.length;
-    const first = new Int32Array(domain).fill(-1);
-    const buildCodes = bv.values;
-    for (let d = 0; d < domain; d++) {
-      const code = translate === null ? d : translate[d]!;
-      if (code < 0) continue;
-      let b = built.head[mix32(code) & built.mask]!;
-      while (b !== -1 && buildCodes[b] !== code) b = built.next[b]!;
-      first[d] = b;
-    }
+    const first = firstBuildRowPerCode(built, streamKey, bv);
     const codes = streamKey.values;
     const valid = streamKey.validity;
     for (let i = 0; i < n; i++) {
@@ -265,6 +253,66 @@ export function matchUnique(built: BuiltTable, streamKey: Vec, n: number, matche
   // keepUnmatched and unique build keys: exactly one pair per streamed row, in order.
   out.set(pairs.build.subarray(0, n));
   return out;
+}
+
+/** The build side has one key column and no key value twice. */
+function uniqueSingleKey(built: BuiltTable): boolean {
+  const nextSame = built.nextSame;
+  if (nextSame === null) return false;
+  for (let b = 0; b < nextSame.length; b++) if (nextSame[b] !== -1) return false;
+  return true;
+}
+
+/** For each entry of a streamed string key's dictionary, the first build row with that string (-1: none). */
+function firstBuildRowPerCode(built: BuiltTable, streamKey: Vec & { type: 'utf8' }, bv: Vec & { type: 'utf8' }): Int32Array {
+  const translate = streamKey.dict === bv.dict ? null : translation(built, streamKey.dict, bv.dict);
+  const domain = streamKey.dict.values.length;
+  const first = new Int32Array(domain).fill(-1);
+  const buildCodes = bv.values;
+  for (let d = 0; d < domain; d++) {
+    const code = translate === null ? d : translate[d]!;
+    if (code < 0) continue;
+    let b = built.head[mix32(code) & built.mask]!;
+    while (b !== -1 && buildCodes[b] !== code) b = built.next[b]!;
+    first[d] = b;
+  }
+  return first;
+}
+
+/**
+ * For a build side whose single key is unique: the group of each streamed row, the group of its matching build row
+ * (`buildGid`) or `discard` when it matches none, marking matched build rows in `matched`. A string key resolves
+ * each dictionary entry to its group once, so a row costs one array read (no per-row build row, no second pass).
+ * Null when the build side has a repeated key or several key columns (nothing is marked then).
+ */
+export function groupsOfStreamRows(built: BuiltTable, streamKey: Vec, n: number, buildGid: Int32Array, discard: number, matched: Uint8Array | null): Int32Array | null {
+  const bv = built.keyVecs[0]!;
+  if (streamKey.type !== 'utf8' || bv.type !== 'utf8') {
+    const buildRowOf = matchUnique(built, streamKey, n, matched);
+    if (buildRowOf === null) return null;
+    for (let i = 0; i < n; i++) {
+      const b = buildRowOf[i]!;
+      buildRowOf[i] = b < 0 ? discard : buildGid[b]!;
+    }
+    return buildRowOf;
+  }
+  if (!uniqueSingleKey(built)) return null;
+  const first = firstBuildRowPerCode(built, streamKey, bv);
+  const domain = first.length;
+  const codeGid = new Int32Array(domain);
+  for (let d = 0; d < domain; d++) codeGid[d] = first[d]! < 0 ? discard : buildGid[first[d]!]!;
+  const gid = new Int32Array(n);
+  const codes = streamKey.values;
+  const valid = streamKey.validity;
+  if (valid === null) for (let i = 0; i < n; i++) gid[i] = codeGid[codes[i]!]!;
+  else for (let i = 0; i < n; i++) gid[i] = valid[i] === 0 ? discard : codeGid[codes[i]!]!;
+  if (matched !== null) {
+    // A build row matched iff some valid streamed row carries its string.
+    const used = new Uint8Array(domain);
+    for (let i = 0; i < n; i++) if (valid === null || valid[i] === 1) used[codes[i]!] = 1;
+    for (let d = 0; d < domain; d++) if (used[d] === 1 && first[d]! >= 0) matched[first[d]!] = 1;
+  }
+  return gid;
 }
 
 function grown(a: Int32Array): Int32Array {
