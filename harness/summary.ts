@@ -63,6 +63,33 @@ function cellTable(cells: readonly CellResult[]): string[] {
 }
 
 /**
+ * A custom scenario's table turned on its side: a row per variant, a column per size (cdc-merge has 26 variants,
+ * too many for one terminal line). Ratios are to the fastest variant at that size.
+ */
+function variantTable(cells: readonly CellResult[]): string[] {
+  const sizes = [...new Set(cells.map((c) => c.rows))].sort((a, b) => a - b);
+  const best = new Map(
+    sizes.map((rows) => {
+      const medians = cells.filter((c) => c.rows === rows && c.status.kind === 'ok' && c.stats).map((c) => c.stats!.medianMs);
+      return [rows, medians.length > 0 ? Math.min(...medians) : null] as const;
+    }),
+  );
+  const variants = [...new Set(cells.map((c) => c.engine))];
+  const rows = variants.map((v) => [
+    v,
+    ...sizes.map((rows) => {
+      const c = cells.find((x) => x.engine === v && x.rows === rows);
+      if (!c) return '-';
+      if (c.status.kind !== 'ok') return statusLabel(c.status);
+      if (!c.stats) return 'ok';
+      const b = best.get(rows);
+      return `${formatMs(c.stats.medianMs)}${b ? ` ×${(c.stats.medianMs / b).toFixed(2)}` : ''}`;
+    }),
+  ]);
+  return renderTable(['variant', ...sizes.map((n) => `${formatRows(n)} rows`)], rows);
+}
+
+/**
  * The whole summary as text.
  * @example process.stdout.write(formatSummary(results))
  */
@@ -75,7 +102,7 @@ export function formatSummary(results: RunResults): string {
   }
   for (const s of results.scenarios.filter((x) => x.kind === 'custom')) {
     const cells = results.cells.filter((c) => c.scenario === s.name);
-    if (cells.length > 0) out.push(`${s.name} (variants, median of the scenario's timed operation):`, ...cellTable(cells), '');
+    if (cells.length > 0) out.push(`${s.name} (median of the scenario's timed operation per variant, ×ratio to the fastest):`, ...variantTable(cells), '');
   }
   if (results.ranking.length > 0) {
     out.push(

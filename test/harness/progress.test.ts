@@ -69,3 +69,23 @@ test('the summary shows medians with ratios and failures by name', () => {
   assert.match(text, /mapreduce groupby-count 100k: OOM: over 1 GiB/);
   assert.match(text, /dag groupby-count 100k: WRONG: row 3 differs/);
 });
+
+test('custom scenarios print a row per variant and a column per size, ratios to the fastest variant at that size', () => {
+  const cell = (engine: string, rows: number, samples: number[] | null): CellResult =>
+    samples ? { engine, scenario: 'cdc-merge', rows, status: { kind: 'ok' }, stats: summarise(samples) } : { engine, scenario: 'cdc-merge', rows, status: { kind: 'timeout', budgetMs: 30_000 } };
+  const results: RunResults = {
+    version: 1,
+    startedAt: '',
+    finishedAt: '',
+    environment: { node: '', os: '', cpuModel: '', cores: 1, memoryBytes: 1, gitCommit: null, packages: {}, seed: 42 },
+    settings: { iterations: 3, warmupIterations: 1, budgetMs: 0, referenceEngine: 'duckdb' },
+    scenarios: [{ name: 'cdc-merge', title: '', teaches: '', suite: 'cdc', kind: 'custom' }],
+    engines: [],
+    cells: [cell('duckdb/merge', 1000, [10]), cell('duckdb/merge', 10_000, [40]), cell('dag/merge', 1000, [30]), cell('dag/merge', 10_000, null)],
+    ranking: [],
+  };
+  const lines = formatSummary(results).split('\n');
+  assert.match(lines.find((l) => l.startsWith('variant'))!, /^variant\s+1k rows\s+10k rows$/);
+  assert.match(lines.find((l) => l.startsWith('duckdb/merge'))!, /^duckdb\/merge\s+10\.0 ms ×1\.00\s+40\.0 ms ×1\.00$/);
+  assert.match(lines.find((l) => l.startsWith('dag/merge'))!, /^dag\/merge\s+30\.0 ms ×3\.00\s+TIMEOUT 30\.0 s$/);
+});
