@@ -1,10 +1,12 @@
 // cdc: a simulated source table (customers keyed by id) and the change log it emits in batches — the input of
 // the CDC merge scenarios, with the hard cases real pipelines see (several changes to one key in a batch, delete
 // then re-insert, updates to keys the target never saw, at-least-once duplicates and redelivered batch tails).
-import type * as arrow from 'apache-arrow';
-import { tableFromRows } from '../plan/arrow.ts';
+// The simulation runs on typed arrays (one slot per id and per change, no per-row objects), so the dataset is
+// generated at millions of rows per second; `simulateCdc` builds the row objects the CDC scenarios consume from it.
+import * as arrow from 'apache-arrow';
 import type { LiteralValue, Schema } from '../plan/types.ts';
 import type { Entity, RawChange, RowImage } from '../scenarios/cdc/change.ts';
+import { buildTable, float64Data, int32Data, pooledUtf8, TimestampColumn, Utf8Builder, utf8Bytes, Validity } from './columns.ts';
 import { checkRows, checkSeed, DatasetInputError, intParam, numberParam, resolveParams } from './params.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { Prng } from './prng.ts';
@@ -29,8 +31,27 @@ const CHANGES_SCHEMA: Schema = [
 ];
 
 const CITIES = ['Lisbon', 'Oslo', 'Lagos', 'Lima', 'Osaka', 'Quito', 'Perth', 'Turin'];
+const CITY_BYTES = CITIES.map(utf8Bytes);
 const NAMES = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Tony'];
+/** A name is `<first name> <id>`: the part before the id. */
+const NAME_PREFIXES = NAMES.map((n) => `${n} `);
 const START_MS = Date.UTC(2024, 0, 1);
+
+const OP_I = 0;
+const OP_U = 1;
+const OP_D = 2;
+const OP_TEXT = ['I', 'U', 'D'] as const;
+const OP_BYTES = OP_TEXT.map(utf8Bytes);
+/** City index of a NULL city. */
+const NO_CITY = -1;
+
+/**
+ * A validity bitmap padded as apache-arrow's builders pad theirs (to a multiple of 64 bytes): the tables were first
+ * built through them, and the bytes stay as they were.
+ */
+function builderValidity(length: number): Validity {
+  return new Validity(length, Math.max(64, Math.ceil(Math.ceil(length / 8) / 64) * 64));
+}
 
 /** One delivered batch and the source as it stands after it. */
 export interface CdcBatch {
@@ -48,11 +69,14 @@ export interface CdcSimulation {
   readonly batches: readonly CdcBatch[];
 }
 
-/**
- * Simulate the source: `rows` customers, then `batches` batches of about rows × changeFraction changes each.
- * @example simulateCdc(1000, 42, { batches: 3, changeFraction: 0.05 }).batches[0].events.length
- */
-export function simulateCdc(rows: number, seed: number, given: DatasetParams = {}): CdcSimulation {
+interface CdcSettings {
+  readonly batches: number;
+  readonly fraction: number;
+  readonly duplicates: number;
+  readonly seqStart: bigint;
+}
+
+function settingsOf(rows: number, seed: number, given: DatasetParams): CdcSettings {
   checkRows(rows);
   checkSeed(seed);
   const params = resolveParams('cdc', cdc.params, given);
@@ -60,86 +84,422 @@ export function simulateCdc(rows: number, seed: number, given: DatasetParams = {
   const fraction = numberParam('cdc', params, 'changeFraction', 0, 1);
   const duplicates = numberParam('cdc', params, 'duplicateFraction', 0, 1);
   if (!/^\d+$/.test(String(params['seqStart']))) throw new DatasetInputError(`parameter 'seqStart' of 'cdc' must be a non-negative whole number, got '${params['seqStart']}'`);
-  let seq = BigInt(String(params['seqStart']));
-  const rng = Prng.stream(seed, 'cdc.changes');
-  let clock = START_MS;
-  const image = (id: number): RowImage => ({
-    id,
-    name: `${NAMES[rng.int(NAMES.length)]} ${id}`,
-    city: rng.chance(0.02) ? null : CITIES[rng.int(CITIES.length)]!,
-    balance: Math.round(rng.float() * 1e6) / 100,
-    updated_at: clock,
-  });
-  const source = new Map<number, RowImage>();
-  for (let id = 1; id <= rows; id++) source.set(id, image(id));
-  const base = [...source.values()];
-  const baseSeq = seq;
-  const baseTsMs = clock;
-  let nextId = rows + 1;
-  const out: CdcBatch[] = [];
-  let previous: RawChange[] = [];
-  const liveIds = (): number[] => [...source.keys()];
-  for (let b = 1; b <= batches; b++) {
-    const events: RawChange[] = [];
-    const emit = (op: 'I' | 'U' | 'D', id: number): void => {
-      seq += BigInt(1 + rng.int(3)); // LSN-like gaps
-      clock += 1 + rng.int(1000);
-      let row: Record<string, LiteralValue>;
-      if (op === 'D') {
-        source.delete(id);
-        row = { id };
-      } else {
-        row = { ...image(id) };
-        source.set(id, row);
+  return { batches, fraction, duplicates, seqStart: BigInt(String(params['seqStart'])) };
+}
+
+/** `a` if it holds `need` values, else a copy at least twice as long (for logs whose length is drawn). */
+function grown<T extends Int32Array | Float64Array | Int8Array | Uint8Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const next = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  next.set(a);
+  return next;
+}
+
+/**
+ * The simulation as columns: the base images (ids 1..rows, written at START_MS), every emitted change with the
+ * image it wrote (I/U), and the delivered log as indices into the emitted changes.
+ */
+class CdcLog {
+  readonly baseName: Uint8Array;
+  readonly baseCity: Int8Array;
+  readonly baseBalance: Float64Array;
+  emitted = 0;
+  op = new Uint8Array(64);
+  /** seq − seqStart: steps of 1..3, so an exact double however large seqStart is. */
+  seqOffset = new Float64Array(64);
+  ts = new Float64Array(64);
+  id = new Int32Array(64);
+  name = new Uint8Array(64);
+  city = new Int8Array(64);
+  balance = new Float64Array(64);
+  delivered = 0;
+  delivery = new Int32Array(64);
+  /** Deliveries of batch b (0-based) are delivery[batchStart[b] .. batchStart[b + 1]). */
+  readonly batchStart: Int32Array;
+  /** seq − seqStart after each batch. */
+  readonly batchLastSeqOffset: Float64Array;
+
+  constructor(readonly rows: number, batches: number) {
+    this.baseName = new Uint8Array(rows);
+    this.baseCity = new Int8Array(rows);
+    this.baseBalance = new Float64Array(rows);
+    this.batchStart = new Int32Array(batches + 1);
+    this.batchLastSeqOffset = new Float64Array(batches);
+  }
+
+  reserveEmitted(need: number): void {
+    if (need <= this.op.length) return;
+    this.op = grown(this.op, need);
+    this.seqOffset = grown(this.seqOffset, need);
+    this.ts = grown(this.ts, need);
+    this.id = grown(this.id, need);
+    this.name = grown(this.name, need);
+    this.city = grown(this.city, need);
+    this.balance = grown(this.balance, need);
+  }
+
+  deliver(change: number): void {
+    if (this.delivered === this.delivery.length) this.delivery = grown(this.delivery, this.delivered + 1);
+    this.delivery[this.delivered++] = change;
+  }
+}
+
+/**
+ * The source table's keys: which ids are live, which change last wrote each (−1: the base image), and their order
+ * as a JS Map keeps it (insertion order; an update keeps a key's place, a delete and re-insert moves it to the end),
+ * because the keys a batch picks from are drawn by position in that order.
+ */
+class SourceKeys {
+  live: Uint8Array;
+  writer: Int32Array;
+  /** Ids in insertion order, with stale entries (deleted, or re-inserted later) until `compact`. */
+  order: Int32Array;
+  orderLength = 0;
+  /** Each live id's position in `order`. */
+  position: Int32Array;
+
+  /** The base ids 1..rows, live and in order; room for about `expectedNewIds` more ids before growing. */
+  constructor(rows: number, expectedNewIds: number) {
+    const capacity = rows + 2 + expectedNewIds;
+    this.live = new Uint8Array(capacity).fill(1, 1, rows + 1);
+    this.writer = new Int32Array(capacity).fill(-1, 1, rows + 1);
+    this.position = new Int32Array(capacity);
+    this.order = new Int32Array(capacity);
+    for (let id = 1; id <= rows; id++) {
+      this.position[id] = id - 1;
+      this.order[id - 1] = id;
+    }
+    this.orderLength = rows;
+  }
+
+  has(id: number): boolean {
+    return id < this.live.length && this.live[id] === 1;
+  }
+
+  /** Write id's image (change `change`, or −1 for the base image); a key not live goes to the end of the order. */
+  set(id: number, change: number): void {
+    if (id >= this.live.length) {
+      this.live = grown(this.live, id + 1);
+      this.writer = grown(this.writer, id + 1);
+      this.position = grown(this.position, id + 1);
+    }
+    this.writer[id] = change;
+    if (this.live[id] === 1) return;
+    this.live[id] = 1;
+    if (this.orderLength === this.order.length) this.order = grown(this.order, this.orderLength + 1);
+    this.position[id] = this.orderLength;
+    this.order[this.orderLength++] = id;
+  }
+
+  delete(id: number): void {
+    if (id < this.live.length) this.live[id] = 0;
+  }
+
+  /** Drop stale entries; afterwards order[0 .. returned length) are the live ids in Map order. */
+  compact(): number {
+    const order = this.order;
+    let kept = 0;
+    for (let p = 0; p < this.orderLength; p++) {
+      const id = order[p]!;
+      if (this.live[id] === 1 && this.position[id] === p) {
+        order[kept] = id;
+        this.position[id] = kept++;
       }
-      events.push({ op, seq: seq.toString(), ts: clock, row });
-    };
-    const target = Math.max(1, Math.round(rows * fraction));
-    let ids = liveIds();
-    while (events.length < target) {
-      if (ids.length === 0) ids = [nextId];
-      const pick = (): number => ids[rng.int(ids.length)]!;
+    }
+    this.orderLength = kept;
+    return kept;
+  }
+}
+
+/**
+ * Run the simulation: `rows` customers, then `batches` batches of about rows × changeFraction changes each.
+ * `afterBatch(b, keys)` sees the source after batch b (0-based), its deliveries already in the log.
+ */
+function runSimulation(rows: number, seed: number, s: CdcSettings, afterBatch?: (batch: number, log: CdcLog, keys: SourceKeys) => void): CdcLog {
+  const rng = Prng.stream(seed, 'cdc.changes');
+  const log = new CdcLog(rows, s.batches);
+  const target = Math.max(1, Math.round(rows * s.fraction));
+  // About a fifth of the changes insert a new id (a guess for the first allocation; growing is still correct).
+  const keys = new SourceKeys(rows, Math.min(2 ** 28, Math.ceil(s.batches * target * 0.25)));
+  let seqOffset = 0;
+  let clock = START_MS;
+  // The draws of one image, in the order every image draws them: name, NULL city?, city, balance.
+  const baseName = log.baseName;
+  const baseCity = log.baseCity;
+  const baseBalance = log.baseBalance;
+  for (let i = 0; i < rows; i++) {
+    baseName[i] = rng.int(NAMES.length);
+    baseCity[i] = rng.chance(0.02) ? NO_CITY : rng.int(CITIES.length);
+    baseBalance[i] = Math.round(rng.float() * 1e6) / 100;
+  }
+  let nextId = rows + 1;
+  let previousStart = 0;
+  let previousEnd = 0;
+  const emit = (op: number, id: number): void => {
+    seqOffset += 1 + rng.int(3); // LSN-like gaps
+    clock += 1 + rng.int(1000);
+    const e = log.emitted;
+    log.reserveEmitted(e + 1);
+    log.op[e] = op;
+    log.seqOffset[e] = seqOffset;
+    log.ts[e] = clock;
+    log.id[e] = id;
+    if (op === OP_D) keys.delete(id);
+    else {
+      log.name[e] = rng.int(NAMES.length);
+      log.city[e] = rng.chance(0.02) ? NO_CITY : rng.int(CITIES.length);
+      log.balance[e] = Math.round(rng.float() * 1e6) / 100;
+      keys.set(id, e);
+    }
+    log.emitted = e + 1;
+  };
+  for (let b = 0; b < s.batches; b++) {
+    const batchStart = log.emitted;
+    // The keys live at the start of the batch are the ones it picks from; with none, the next new id.
+    const liveCount = keys.compact();
+    const order = keys.order; // appends during the batch go past liveCount (or to a copy), leaving the picks intact
+    const fallback = nextId;
+    const pick = (): number => (liveCount > 0 ? order[rng.int(liveCount)]! : (rng.int(1), fallback));
+    while (log.emitted - batchStart < target) {
       const r = rng.float();
       if (r < 0.55) {
         const id = pick();
-        emit(source.has(id) ? 'U' : 'I', id);
-      }
-      else if (r < 0.7) emit('I', nextId++);
+        emit(keys.has(id) ? OP_U : OP_I, id);
+      } else if (r < 0.7) emit(OP_I, nextId++);
       else if (r < 0.8) {
         const id = pick();
-        if (source.has(id)) emit('D', id);
+        if (keys.has(id)) emit(OP_D, id);
       } else if (r < 0.87) {
         const id = pick(); // delete then re-insert in the same batch
-        if (source.has(id)) {
-          emit('D', id);
-          emit('I', id);
+        if (keys.has(id)) {
+          emit(OP_D, id);
+          emit(OP_I, id);
         }
       } else if (r < 0.95) {
         const id = pick(); // several updates to one key
         const n = 2 + rng.int(2);
-        for (let i = 0; i < n; i++) emit(source.has(id) ? 'U' : 'I', id);
-      } else emit('U', nextId++); // an update to a key the target never saw (its insert predates the capture)
+        for (let i = 0; i < n; i++) emit(keys.has(id) ? OP_U : OP_I, id);
+      } else emit(OP_U, nextId++); // an update to a key the target never saw (its insert predates the capture)
     }
-    // At-least-once delivery: some events twice, and the tail of the previous batch again after a "restart".
-    const delivered: RawChange[] = previous.slice(previous.length - Math.round(previous.length * duplicates));
-    for (const e of events) {
-      delivered.push(e);
-      if (rng.chance(duplicates)) delivered.push({ ...e });
+    const batchEnd = log.emitted;
+    // At-least-once delivery: the tail of the previous batch again after a "restart", then some events twice.
+    const previousLength = previousEnd - previousStart;
+    for (let e = previousEnd - Math.round(previousLength * s.duplicates); e < previousEnd; e++) log.deliver(e);
+    for (let e = batchStart; e < batchEnd; e++) {
+      log.deliver(e);
+      if (rng.chance(s.duplicates)) log.deliver(e);
     }
-    out.push({ events: delivered, sourceRows: [...source.values()], lastSeq: seq });
-    previous = events;
+    log.batchStart[b + 1] = log.delivered;
+    log.batchLastSeqOffset[b] = seqOffset;
+    afterBatch?.(b, log, keys);
+    previousStart = batchStart;
+    previousEnd = batchEnd;
   }
-  return { entity: CUSTOMERS, base, baseSeq, baseTsMs, batches: out };
+  return log;
+}
+
+/** Decimal text of seqStart + offset, written into a Utf8 column without a BigInt per row. */
+class SeqWriter {
+  private static readonly LOW = 1e15;
+  private readonly high: bigint;
+  private readonly low: number;
+  private readonly highText: string[] = [];
+
+  constructor(seqStart: bigint) {
+    this.high = seqStart / BigInt(SeqWriter.LOW);
+    this.low = Number(seqStart % BigInt(SeqWriter.LOW));
+  }
+
+  push(out: Utf8Builder, offset: number): void {
+    const sum = this.low + offset; // below 2^53: offsets grow by at most 3 per change
+    const carry = Math.floor(sum / SeqWriter.LOW);
+    const rest = sum - carry * SeqWriter.LOW;
+    let high = this.highText[carry];
+    if (high === undefined) {
+      const h = this.high + BigInt(carry);
+      high = this.highText[carry] = h === 0n ? '' : String(h);
+    }
+    if (high === '') out.pushNumber('', rest, 1);
+    else out.pushNumber(high, rest, 15);
+  }
+
+  text(offset: number): string {
+    return String(this.high * BigInt(SeqWriter.LOW) + BigInt(this.low) + BigInt(offset));
+  }
+}
+
+/** The name column of ids 1..n (`<first name> <id>`), counting the id up in decimal instead of formatting it. */
+function baseNames(firstName: Uint8Array): arrow.Data {
+  const n = firstName.length;
+  const prefixes = NAME_PREFIXES.map(utf8Bytes);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += prefixes[firstName[i]!]!.length;
+  for (let width = 1, from = 1; from <= n; width++, from *= 10) total += width * (Math.min(n, from * 10 - 1) - from + 1);
+  if (total > 2 ** 31 - 1) throw new Error("customers.name would exceed Arrow Utf8's 2 GiB per column; generate fewer rows");
+  if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('the cdc generator needs a little-endian platform');
+  // Written 4 bytes per step (as pooledUtf8 does): each part's zero padding spills into the next part's bytes and
+  // is overwritten by them; 12 spare bytes take the last row's spill.
+  const buffer = new ArrayBuffer(total + 12);
+  const view = new DataView(buffer);
+  const offsets = new Int32Array(n + 1);
+  const prefixWords = prefixes.map((p) => new Uint32Array(Uint8Array.from({ length: 8 }, (_, k) => p[k] ?? 0).buffer));
+  const prefixLength = Int32Array.from(prefixes, (p) => p.length);
+  // The current id's digits, left-aligned, zero-padded to three words.
+  const digits = new Uint8Array(12);
+  const digitWords = new Uint32Array(digits.buffer);
+  let width = 1;
+  digits[0] = 48;
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    let d = width - 1;
+    while (d >= 0 && digits[d] === 57) digits[d--] = 48; // carry past the 9s
+    if (d < 0) {
+      digits[width++] = 48; // 9…9 + 1 = 10…0
+      digits[0] = 49;
+    } else digits[d]!++;
+    const f = firstName[i]!;
+    const words = prefixWords[f]!;
+    view.setUint32(pos, words[0]!, true);
+    view.setUint32(pos + 4, words[1]!, true);
+    pos += prefixLength[f]!;
+    view.setUint32(pos, digitWords[0]!, true);
+    if (width > 4) view.setUint32(pos + 4, digitWords[1]!, true);
+    if (width > 8) view.setUint32(pos + 8, digitWords[2]!, true);
+    pos += width;
+    offsets[i + 1] = pos;
+  }
+  return arrow.makeData({ type: new arrow.Utf8(), length: n, valueOffsets: offsets, data: new Uint8Array(buffer, 0, total), nullCount: 0 });
+}
+
+function customersTable(log: CdcLog): arrow.Table {
+  const rows = log.rows;
+  const ids = new Int32Array(rows);
+  const cities = new Int32Array(rows);
+  const cityValid = builderValidity(rows);
+  for (let i = 0; i < rows; i++) {
+    const id = i + 1;
+    ids[i] = id;
+    const city = log.baseCity[i]!;
+    if (city === NO_CITY) cityValid.setNull(i);
+    else cities[i] = city;
+  }
+  const updatedAt = new TimestampColumn(rows);
+  updatedAt.fill(0, rows, START_MS);
+  return buildTable(CUSTOMER_SCHEMA, {
+    id: int32Data(ids),
+    name: baseNames(log.baseName),
+    city: pooledUtf8(cities, CITY_BYTES, cityValid, 'customers.city'),
+    balance: float64Data(log.baseBalance),
+    updated_at: updatedAt.finish(),
+  });
+}
+
+function changesTable(log: CdcLog, seqStart: bigint, batches: number): arrow.Table {
+  const n = log.delivered;
+  const batch = new Int32Array(n);
+  const ops = new Int32Array(n);
+  const seqs = new Utf8Builder(n, 19, 'customer_changes.seq');
+  const ts = new TimestampColumn(n);
+  const ids = new Int32Array(n);
+  const names = new Utf8Builder(n, 16, 'customer_changes.name');
+  const cities = new Int32Array(n);
+  const balances = new Float64Array(n);
+  const updatedAt = new TimestampColumn(n);
+  const imageValid = builderValidity(n); // name, balance and updated_at: NULL exactly on deletes
+  const cityValid = builderValidity(n);
+  const seqWriter = new SeqWriter(seqStart);
+  for (let b = 0; b < batches; b++) batch.fill(b + 1, log.batchStart[b]!, log.batchStart[b + 1]!);
+  for (let i = 0; i < n; i++) {
+    const e = log.delivery[i]!;
+    const op = log.op[e]!;
+    ops[i] = op;
+    seqWriter.push(seqs, log.seqOffset[e]!);
+    const when = log.ts[e]!;
+    ts.set(i, when);
+    const id = log.id[e]!;
+    ids[i] = id;
+    if (op === OP_D) {
+      names.pushNull();
+      imageValid.setNull(i);
+      cityValid.setNull(i);
+      continue;
+    }
+    names.pushNumber(NAME_PREFIXES[log.name[e]!]!, id);
+    const city = log.city[e]!;
+    if (city === NO_CITY) cityValid.setNull(i);
+    else cities[i] = city;
+    balances[i] = log.balance[e]!;
+    updatedAt.set(i, when);
+  }
+  return buildTable(CHANGES_SCHEMA, {
+    batch: int32Data(batch),
+    op: pooledUtf8(ops, OP_BYTES, undefined, 'customer_changes.op'),
+    seq: seqs.finish(),
+    ts: ts.finish(),
+    id: int32Data(ids),
+    name: names.finish(imageValid),
+    city: pooledUtf8(cities, CITY_BYTES, cityValid, 'customer_changes.city'),
+    balance: float64Data(balances, imageValid),
+    updated_at: updatedAt.finish(imageValid),
+  });
+}
+
+/**
+ * Simulate the source: `rows` customers, then `batches` batches of about rows × changeFraction changes each, as
+ * the row objects the CDC scenarios apply (the same values as the `cdc` dataset's tables).
+ * @example simulateCdc(1000, 42, { batches: 3, changeFraction: 0.05 }).batches[0].events.length
+ */
+export function simulateCdc(rows: number, seed: number, given: DatasetParams = {}): CdcSimulation {
+  const s = settingsOf(rows, seed, given);
+  const seqText = new SeqWriter(s.seqStart);
+  const image = (id: number, name: number, city: number, balance: number, updatedAt: number): RowImage => ({
+    id,
+    name: `${NAMES[name]} ${id}`,
+    city: city === NO_CITY ? null : CITIES[city]!,
+    balance,
+    updated_at: updatedAt,
+  });
+  const base: RowImage[] = [];
+  // Objects shared as the original simulation shares them: an event's row is the source row it wrote, and a
+  // redelivered event is the same object again.
+  const events: RawChange[] = [];
+  const eventOf = (log: CdcLog, e: number): RawChange => {
+    let event = events[e];
+    if (event === undefined) {
+      const id = log.id[e]!;
+      const op = log.op[e]!;
+      const row: Record<string, LiteralValue> = op === OP_D ? { id } : image(id, log.name[e]!, log.city[e]!, log.balance[e]!, log.ts[e]!);
+      event = events[e] = { op: OP_TEXT[op], seq: seqText.text(log.seqOffset[e]!), ts: log.ts[e]!, row };
+    }
+    return event;
+  };
+  const batches: CdcBatch[] = [];
+  runSimulation(rows, seed, s, (b, log, keys) => {
+    if (b === 0) for (let i = 0; i < rows; i++) base.push(image(i + 1, log.baseName[i]!, log.baseCity[i]!, log.baseBalance[i]!, START_MS));
+    const delivered: RawChange[] = [];
+    for (let i = log.batchStart[b]!; i < log.batchStart[b + 1]!; i++) {
+      const e = log.delivery[i]!;
+      // The second of two adjacent deliveries of one change is its at-least-once duplicate: a copy.
+      delivered.push(i > log.batchStart[b]! && log.delivery[i - 1] === e ? { ...eventOf(log, e) } : eventOf(log, e));
+    }
+    const sourceRows: RowImage[] = [];
+    const live = keys.compact();
+    for (let p = 0; p < live; p++) {
+      const id = keys.order[p]!;
+      const w = keys.writer[id]!;
+      sourceRows.push(w < 0 ? base[id - 1]! : (eventOf(log, w).row as RowImage));
+    }
+    batches.push({ events: delivered, sourceRows, lastSeq: s.seqStart + BigInt(log.batchLastSeqOffset[b]!) });
+  });
+  return { entity: CUSTOMERS, base, baseSeq: s.seqStart, baseTsMs: START_MS, batches };
 }
 
 function generate(rows: number, seed: number, params: DatasetParams): ReadonlyMap<string, arrow.Table> {
-  const sim = simulateCdc(rows, seed, params);
-  const changes = sim.batches.flatMap((b, i) =>
-    b.events.map((e) => ({ ...(e.row as RowImage), batch: i + 1, op: e.op, seq: e.seq, ts: e.ts })),
-  );
+  const s = settingsOf(rows, seed, params);
+  const log = runSimulation(rows, seed, s);
   return new Map([
-    ['customers', tableFromRows(CUSTOMER_SCHEMA, sim.base)],
-    ['customer_changes', tableFromRows(CHANGES_SCHEMA, changes)],
+    ['customers', customersTable(log)],
+    ['customer_changes', changesTable(log, s.seqStart, s.batches)],
   ]);
 }
 

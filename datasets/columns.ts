@@ -18,10 +18,16 @@ export class Validity {
   readonly bits: Uint8Array;
   nullCount = 0;
 
-  constructor(readonly length: number) {
-    this.bits = new Uint8Array(Math.ceil(length / 8)).fill(0xff);
+  /**
+   * `byteLength` pads the bitmap with zero bytes: Arrow IPC writes a bitmap whole, so matching bytes written
+   * through apache-arrow's builders (which round bitmaps up to 64 bytes) needs the same padding.
+   */
+  constructor(readonly length: number, byteLength = 0) {
+    const used = Math.ceil(length / 8);
+    this.bits = new Uint8Array(Math.max(used, byteLength));
+    this.bits.fill(0xff, 0, used);
     // Padding bits past the end are cleared so the bytes (and so the IPC file) depend only on the data.
-    if (length % 8 !== 0) this.bits[this.bits.length - 1] = (1 << (length % 8)) - 1;
+    if (length % 8 !== 0) this.bits[used - 1] = (1 << (length % 8)) - 1;
   }
 
   setNull(i: number): void {

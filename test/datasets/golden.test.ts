@@ -18,6 +18,11 @@ const GOLDEN: readonly (readonly [string, number, number, DatasetParams, string]
   ['dbbench_groupby', 12345, 42, { k: 10, naPct: 5, sorted: true }, '832ec10bcdbe94a732e0ddbd7f19c62ca824bb06d8e2d924a617fb6b7db7868e'],
   ['dbbench_join', 12345, 42, {}, '554f93512de4ce9fd3720755f4b80e0d96acf5d617368263a540383cc24aa90b'],
   ['dbbench_join', 12345, 42, { naPct: 5, sorted: true }, '76e212f1a114ca86df8a925b6e70029de556cfd85082b28f189717d4cc23c39e'],
+  // cdc: defaults; a one-row source emptied by deletes (the empty-source branch); small seqStart; seq crossing 10^18.
+  ['cdc', 20000, 42, {}, '33a48e1577b0005b3de6effcb0ab85cfd5d0f1db7278c29cc8c58a87684ccba4'],
+  ['cdc', 1, 3, { batches: 30, changeFraction: 1 }, '299928f1ace00177aed818b39c47d080d521374a5b08605c7adc8694ceb4c98c'],
+  ['cdc', 3, 5, { batches: 40, changeFraction: 1, seqStart: '0' }, 'c391b120955c4990432d42fbf3490ba27c1b193527ccb81bc97d553905756f06'],
+  ['cdc', 2000, 7, { batches: 6, changeFraction: 0.3, duplicateFraction: 0.2, seqStart: '999999999999999990' }, '6ef6066c1c13d8412a7072f3d240d8efd9c9764405c41cdc5b81f6660a252f23'],
 ];
 
 /** SHA-256 over every table's name and Arrow IPC file bytes, in the generator's table order. */
