@@ -25,7 +25,7 @@ const FLAGS = {
   scenarios: { type: 'string', multiple: true, doc: 'NAMES', help: 'scenarios to run, comma-separated (default: all registered)' },
   suite: { type: 'string', multiple: true, doc: 'NAMES', help: 'run the scenarios of these suites, e.g. foundation, db-benchmark (adds to --scenarios)' },
   sizes: { type: 'string', multiple: true, doc: 'ROWS', help: 'row counts, comma-separated: 100000, 1e5, 100k, 1m (default: each scenario\'s bench sizes)' },
-  iterations: { type: 'string', doc: 'N', help: `timed iterations per cell after the cold run (default ${DEFAULT_ITERATIONS}; trimmed if they would not fit the budget)` },
+  iterations: { type: 'string', doc: 'N', help: `timed iterations per cell after the cold run (default ${DEFAULT_ITERATIONS}, fewer but at least 3 for cells slower than ~2 s a run; trimmed if they would not fit the budget)` },
   warmup: { type: 'string', doc: 'N', help: `untimed warm-up iterations after the cold run (default ${DEFAULT_WARMUP})` },
   budget: { type: 'string', doc: 'TIME', help: 'time budget per cell, e.g. 60s, 2m (default: 30 s, or 60 s per million rows above 500k); a cell over it is killed and marked TIMEOUT' },
   out: { type: 'string', doc: 'DIR', help: 'output folder for results-YYYYMMDD-HHMMSS.json/.html, latest.json/.html and runs/ (default out/)' },
@@ -49,6 +49,8 @@ export interface CliArgs {
   readonly suites: readonly string[] | null;
   readonly sizes: readonly number[] | null;
   readonly iterations: number;
+  /** Whether --iterations was given: then every cell runs exactly that many (budget permitting). */
+  readonly iterationsGiven: boolean;
   readonly warmup: number;
   readonly budgetMs: number | null;
   readonly outDir: string;
@@ -138,6 +140,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     suites: list(strs('suite')),
     sizes,
     iterations: str('iterations') !== undefined ? positiveInt('iterations', str('iterations')!, 1) : quick ? QUICK_ITERATIONS : DEFAULT_ITERATIONS,
+    iterationsGiven: str('iterations') !== undefined,
     warmup: str('warmup') !== undefined ? positiveInt('warmup', str('warmup')!, 0) : quick ? QUICK_WARMUP : DEFAULT_WARMUP,
     budgetMs,
     outDir: str('out') ?? 'out',

@@ -6,14 +6,25 @@ export function defaultBudgetMs(rows: number): number {
   return Math.max(30_000, Math.round(rows * 0.06));
 }
 
+/** Timed work a cell aims at when `--iterations` is not given: slow cells then run fewer (but ≥ 3) iterations. */
+export const DEFAULT_TIMED_WORK_MS = 10_000;
+/** Fewest timed iterations the time target may leave (a confidence interval from fewer says little). */
+export const MIN_TARGETED_ITERATIONS = 3;
+
 /**
  * How many timed iterations to run after the cold run, so the cell is likely to finish inside its budget:
  * the requested count, trimmed when `warmup + n` runs at the cold run's pace would take more than 80% of the time
- * left, but never below 1 (a cell always reports at least one warm sample or times out trying).
+ * left, but never below 1 (a cell always reports at least one warm sample or times out trying). With `targetMs`
+ * (the default suite's time target) slow cells are also trimmed to about that much timed work, but not below 3.
  * @example iterationsThatFit({ requested: 10, warmup: 1, coldMs: 1000, remainingMs: 5000 }) // 3
+ * @example iterationsThatFit({ requested: 5, warmup: 1, coldMs: 4000, remainingMs: 60_000, targetMs: 10_000 }) // 3
  */
-export function iterationsThatFit(p: { requested: number; warmup: number; coldMs: number; remainingMs: number }): number {
+export function iterationsThatFit(p: { requested: number; warmup: number; coldMs: number; remainingMs: number; targetMs?: number | null }): number {
   const perRun = Math.max(p.coldMs, 0.001);
-  const fit = Math.floor((0.8 * p.remainingMs) / perRun) - p.warmup;
-  return Math.max(1, Math.min(p.requested, fit));
+  let n = Math.min(p.requested, Math.floor((0.8 * p.remainingMs) / perRun) - p.warmup);
+  if (p.targetMs) {
+    const targeted = Math.max(MIN_TARGETED_ITERATIONS, Math.floor(p.targetMs / perRun) - p.warmup);
+    n = Math.min(n, targeted);
+  }
+  return Math.max(1, n);
 }

@@ -86,6 +86,7 @@ async function runQueryCell(
       warmup: spec.warmup,
       coldMs,
       remainingMs: spec.budgetMs - (now() - startedAt),
+      targetMs: spec.timedWorkTargetMs ?? null,
     });
     const samplesMs: number[] = [];
     let phase: 'warmup' | 'run' = 'warmup';

@@ -11,6 +11,8 @@ export interface CellSpec {
   readonly seed: number;
   readonly iterations: number;
   readonly warmup: number;
+  /** Aim for about this much timed work (fewer iterations of slow cells), or null to run `iterations` as given. */
+  readonly timedWorkTargetMs?: number | null;
   /** The whole cell's budget: the child trims iterations to fit, the parent kills it on expiry. */
   readonly budgetMs: number;
   readonly options: Readonly<Record<string, string | number | boolean>>;

@@ -11,6 +11,7 @@ import { REFERENCE_ENGINE, runBench } from './runner.ts';
 import { formatBaseline, formatSummary } from './summary.ts';
 import { formatRows } from './units.ts';
 import { checkEngineOptions, ENGINE_OPTIONS } from './engine-options.ts';
+import { DEFAULT_TIMED_WORK_MS } from './budget.ts';
 
 /** The scenarios the flags select: named ones plus whole suites, or the default suite when neither is given. */
 export function selectScenarios(catalog: Catalog, args: Pick<CliArgs, 'scenarios' | 'suites'>): Scenario[] {
@@ -96,6 +97,7 @@ async function main(argv: readonly string[]): Promise<number> {
       variants: args.variants,
       quick: args.quick,
       iterations: args.iterations,
+      timedWorkTargetMs: args.iterationsGiven ? null : DEFAULT_TIMED_WORK_MS,
       warmup: args.warmup,
       budgetMs: args.budgetMs,
       seed: args.seed,

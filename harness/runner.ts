@@ -42,6 +42,8 @@ export interface BenchSettings {
   readonly quick: boolean;
   readonly iterations: number;
   readonly warmup: number;
+  /** About this much timed work per cell (slow cells run fewer iterations), or null/absent: exactly `iterations`. */
+  readonly timedWorkTargetMs?: number | null;
   /** Fixed per-cell budget in ms, or null to scale it with the size (see budget.ts). */
   readonly budgetMs: number | null;
   readonly seed: number;
@@ -251,6 +253,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
             seed: settings.seed,
             iterations: settings.iterations,
             warmup: settings.warmup,
+            timedWorkTargetMs: settings.timedWorkTargetMs ?? null,
             budgetMs: planned.budgetMs,
             options: settings.options,
             memoryBudgetBytes,

@@ -47,6 +47,17 @@ test('iterationsThatFit trims to the remaining budget but keeps at least one', (
   assert.equal(iterationsThatFit({ requested: 5, warmup: 0, coldMs: 10_000, remainingMs: 1000 }), 1);
 });
 
+test('with a time target, slow cells run fewer iterations but at least 3; fast ones all they asked for', () => {
+  const base = { requested: 5, warmup: 1, remainingMs: 600_000, targetMs: 10_000 };
+  assert.equal(iterationsThatFit({ ...base, coldMs: 100 }), 5);
+  assert.equal(iterationsThatFit({ ...base, coldMs: 2000 }), 4);
+  assert.equal(iterationsThatFit({ ...base, coldMs: 8000 }), 3);
+  assert.equal(iterationsThatFit({ ...base, coldMs: 8000, targetMs: null }), 5);
+  // The budget still wins over the floor of 3.
+  assert.equal(iterationsThatFit({ ...base, coldMs: 8000, remainingMs: 25_000 }), 1);
+  assert.equal(iterationsThatFit({ ...base, requested: 2, coldMs: 8000 }), 2);
+});
+
 test('EngineError codes map to statuses', () => {
   assert.deepEqual(statusOfError(new EngineError('over budget', 'out-of-memory')), { kind: 'oom', reason: 'over budget' });
   assert.deepEqual(statusOfError(new EngineError('no server', 'unavailable')), { kind: 'unavailable', reason: 'no server' });
