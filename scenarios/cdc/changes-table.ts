@@ -2,7 +2,7 @@
 // delete the key plus the last image the batch held) and the change's metadata in `_`-prefixed columns.
 import type * as arrow from 'apache-arrow';
 import type { LiteralValue, Schema } from '../../plan/types.ts';
-import { columnsTable } from './arrow-build.ts';
+import { tableFromColumns } from '../../plan/arrow.ts';
 import type { Entity } from './change.ts';
 import type { CollapsedChange } from './collapse.ts';
 import { seqKey } from './sequence.ts';
@@ -36,5 +36,5 @@ export function changesTable(entity: Entity, changes: readonly CollapsedChange[]
     columns['_ts']![i] = c.tsMs;
     columns['_img_seq']![i] = imageSeq === null ? null : seqKey(imageSeq);
   });
-  return columnsTable(schema, columns);
+  return tableFromColumns(schema, columns);
 }

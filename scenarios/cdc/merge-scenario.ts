@@ -8,7 +8,7 @@ import { ENGINES } from '../../engines/registry.ts';
 import { compareResults } from '../../harness/compare.ts';
 import { simulateCdc, type CdcSimulation } from '../../datasets/cdc.ts';
 import type { CustomCellContext, CustomCellResult, CustomScenario } from '../scenario.ts';
-import { rowsTable } from './arrow-build.ts';
+import { tableFromRows } from '../../plan/arrow.ts';
 import { CdcApplier, type ApplierOptions, type BatchReport, type ChangeApplier } from './applier.ts';
 import { DuckDbSqlMerge, SQL_MERGE_PATTERNS } from './sql-merge.ts';
 import { createEngine, patternUnsupported, type CellEnv } from './engine-cell.ts';
@@ -81,7 +81,7 @@ async function step(applier: ChangeApplier, sim: CdcSimulation, batch: number, n
   const b = sim.batches[batch]!;
   if (applier.pattern.mergePlan(applier.entity)) return applier.applyBatch(b.events);
   const t0 = now();
-  const snapshot = rowsTable(sim.entity.schema, b.sourceRows);
+  const snapshot = tableFromRows(sim.entity.schema, b.sourceRows);
   const extractMs = now() - t0;
   return { ...(await applier.reload(snapshot)), prepareMs: extractMs };
 }
@@ -92,7 +92,7 @@ class CellResources {
   constructor(private readonly env: CellEnv) {}
 
   async applier(target: Target, pattern: CdcPattern, sim: CdcSimulation, label: string, options: ApplierOptions): Promise<ChangeApplier & { close(): Promise<void> }> {
-    const base = rowsTable(sim.entity.schema, sim.base);
+    const base = tableFromRows(sim.entity.schema, sim.base);
     if (target.kind === 'sql') {
       const m = await DuckDbSqlMerge.seed(sim.entity, pattern.name, base, sim.baseSeq, sim.baseTsMs, this.env.options, options);
       this.closers.push(() => m.close());
@@ -166,7 +166,7 @@ async function runCell(variant: string, rows: number, ctx: CustomCellContext, en
       series['rows rewritten per batch']!.push({ x: b + 1, y: report.rewritten });
       failure =
         check(await ref.state(), await applier.state(), `${pattern.name} state after batch ${b + 1} vs ${reference.name}`) ??
-        check(rowsTable(entity.schema, sim.batches[b]!.sourceRows), await applier.current(), `${pattern.name} current view after batch ${b + 1} vs the source table`);
+        check(tableFromRows(entity.schema, sim.batches[b]!.sourceRows), await applier.current(), `${pattern.name} current view after batch ${b + 1} vs the source table`);
     }
     const stateRows = applier.stateRows;
     await resources.closeAll();

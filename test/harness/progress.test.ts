@@ -9,6 +9,21 @@ import { formatSummary } from '../../harness/summary.ts';
 const label = { engine: 'duckdb', scenario: 'groupby-count', rows: 100_000 };
 const okCell: CellResult = { ...label, status: { kind: 'ok' }, stats: summarise([12, 13, 14]), coldMs: 40, loadMs: 5 };
 
+/** A run of one scenario with these cells (environment and settings are placeholders the summary ignores). */
+function runOf(scenario: RunResults['scenarios'][number], cells: CellResult[], ranking: RunResults['ranking'] = []): RunResults {
+  return {
+    version: 1,
+    startedAt: '',
+    finishedAt: '',
+    environment: { node: '', os: '', cpuModel: '', cores: 1, memoryBytes: 1, gitCommit: null, packages: {}, seed: 42 },
+    settings: { iterations: 3, warmupIterations: 1, budgetMs: 0, referenceEngine: 'duckdb' },
+    scenarios: [scenario],
+    engines: [],
+    cells,
+    ranking,
+  };
+}
+
 function sink(isTTY: boolean): { text: () => string; write: (s: string) => boolean; isTTY: boolean } {
   let buf = '';
   return { isTTY, write: (s: string) => ((buf += s), true), text: () => buf };
@@ -47,22 +62,16 @@ test('TTY progress redraws a live line with the elapsed time and clears it', () 
 });
 
 test('the summary shows medians with ratios and failures by name', () => {
-  const results: RunResults = {
-    version: 1,
-    startedAt: '',
-    finishedAt: '',
-    environment: { node: '', os: '', cpuModel: '', cores: 1, memoryBytes: 1, gitCommit: null, packages: {}, seed: 42 },
-    settings: { iterations: 3, warmupIterations: 1, budgetMs: 0, referenceEngine: 'duckdb' },
-    scenarios: [{ name: 'groupby-count', title: '', teaches: '', suite: 'foundation', kind: 'query' }],
-    engines: [],
-    cells: [
+  const results = runOf(
+    { name: 'groupby-count', title: '', teaches: '', suite: 'foundation', kind: 'query' },
+    [
       okCell,
       { ...okCell, engine: 'polars', stats: summarise([26, 26]) },
       { ...label, engine: 'mapreduce', status: { kind: 'oom', reason: 'over 1 GiB' } },
       { ...label, engine: 'dag', status: { kind: 'wrong', diff: 'row 3 differs' } },
     ],
-    ranking: [{ engine: 'duckdb', score: 1, penalised: 0 }],
-  };
+    [{ engine: 'duckdb', score: 1, penalised: 0 }],
+  );
   const text = formatSummary(results);
   assert.match(text, /groupby-count\s+100k\s+13\.0 ms ×1\.00\s+26\.0 ms ×2\.00\s+OOM\s+WRONG/);
   assert.match(text, /1\. duckdb\s+1\.00/);
@@ -73,17 +82,12 @@ test('the summary shows medians with ratios and failures by name', () => {
 test('custom scenarios print a row per variant and a column per size, ratios to the fastest variant at that size', () => {
   const cell = (engine: string, rows: number, samples: number[] | null): CellResult =>
     samples ? { engine, scenario: 'cdc-merge', rows, status: { kind: 'ok' }, stats: summarise(samples) } : { engine, scenario: 'cdc-merge', rows, status: { kind: 'timeout', budgetMs: 30_000 } };
-  const results: RunResults = {
-    version: 1,
-    startedAt: '',
-    finishedAt: '',
-    environment: { node: '', os: '', cpuModel: '', cores: 1, memoryBytes: 1, gitCommit: null, packages: {}, seed: 42 },
-    settings: { iterations: 3, warmupIterations: 1, budgetMs: 0, referenceEngine: 'duckdb' },
-    scenarios: [{ name: 'cdc-merge', title: '', teaches: '', suite: 'cdc', kind: 'custom' }],
-    engines: [],
-    cells: [cell('duckdb/merge', 1000, [10]), cell('duckdb/merge', 10_000, [40]), cell('dag/merge', 1000, [30]), cell('dag/merge', 10_000, null)],
-    ranking: [],
-  };
+  const results = runOf({ name: 'cdc-merge', title: '', teaches: '', suite: 'cdc', kind: 'custom' }, [
+    cell('duckdb/merge', 1000, [10]),
+    cell('duckdb/merge', 10_000, [40]),
+    cell('dag/merge', 1000, [30]),
+    cell('dag/merge', 10_000, null),
+  ]);
   const lines = formatSummary(results).split('\n');
   assert.match(lines.find((l) => l.startsWith('variant'))!, /^variant\s+1k rows\s+10k rows$/);
   assert.match(lines.find((l) => l.startsWith('duckdb/merge'))!, /^duckdb\/merge\s+10\.0 ms ×1\.00\s+40\.0 ms ×1\.00$/);
