@@ -5,10 +5,10 @@ import { assertNever, type DataType, type Schema } from '../../plan/types.ts';
 import { checkInt64, compareCodePoints, compareValues, compileExpr, fromWire, type Evaluator } from './expressions.ts';
 import { ByteWriter } from './bytes.ts';
 import type { Collector, JobFunctions, Mapper, Reducer } from './job-functions.ts';
-import { KeyTable } from './key-table.ts';
+import { IntKeyTable, KeyTable } from './key-table.ts';
 import type { WireAggregate, WireJob } from './job.ts';
 import { keyColumn, readKey, writeKey, type KeyColumn } from './key-format.ts';
-import { decodeRow, encodeRow, readRow, writeRow, type Row, type ValueType } from './row-format.ts';
+import { compileRowReader, decodeRow, encodeRow, writeRow, type Row, type ValueType } from './row-format.ts';
 
 interface AggPlan {
   readonly fn: WireAggregate['fn'];
@@ -217,27 +217,74 @@ export function aggregateFunctions(job: WireJob, k: { readonly keys: readonly st
       // In-mapper combining: one state row per distinct key of this task, collected at the end (or whenever
       // the table outgrows its share of memory), so the sort buffer sees one record per key, not one per row.
       const accumulate = plans.map(accumulator);
-      const table = new KeyTable(Math.max(16, Math.min(1024, Math.floor(combining.maxBytes / 256))));
+      const initialGroups = Math.max(16, Math.min(1024, Math.floor(combining.maxBytes / 256)));
+      // A single int32 key is hashed as a number and encoded once per group at collection, not once per row.
+      const intKey = keyIdx.length === 1 && keyCols[0]!.enc === 'i32' ? keyIdx[0]! : -1;
+      const ints = intKey >= 0 ? new IntKeyTable(initialGroups) : null;
+      const table = new KeyTable(intKey >= 0 ? 16 : initialGroups);
       let states: Row[] = [];
+      /** The int32 path keeps a NULL key's state apart from the table. */
+      let nullState: Row | null = null;
       const key = new ByteWriter(256);
       const counters = combining.counters;
       /** A state row as a JS array: header plus a boxed value per slot (a V8 estimate, not a measurement). */
       const stateBytes = 32 + 16 * width;
       let inputs = 0;
       const flush = (out: Collector): void => {
-        const keys = table.keys;
-        for (let g = 0; g < states.length; g++) {
-          const at = table.keyStart(g);
-          out.key.bytes(keys, at, at + table.keyLength(g));
-          writeRow(out.value, types, states[g]!);
-          out.collect();
+        if (ints !== null) {
+          for (let g = 0; g < states.length; g++) {
+            keyValues[0] = ints.keyAt(g);
+            writeKey(out.key, keyCols, keyValues);
+            writeRow(out.value, types, states[g]!);
+            out.collect();
+          }
+          if (nullState !== null) {
+            keyValues[0] = null;
+            writeKey(out.key, keyCols, keyValues);
+            writeRow(out.value, types, nullState);
+            out.collect();
+          }
+          ints.clear();
+        } else {
+          const keys = table.keys;
+          for (let g = 0; g < states.length; g++) {
+            const at = table.keyStart(g);
+            out.key.bytes(keys, at, at + table.keyLength(g));
+            writeRow(out.value, types, states[g]!);
+            out.collect();
+          }
+          table.clear();
         }
         counters.inMapperCombineInputRecords = (counters.inMapperCombineInputRecords ?? 0) + inputs;
-        counters.inMapperCombineOutputRecords = (counters.inMapperCombineOutputRecords ?? 0) + states.length;
+        counters.inMapperCombineOutputRecords = (counters.inMapperCombineOutputRecords ?? 0) + states.length + (nullState !== null ? 1 : 0);
         inputs = 0;
         states = [];
-        table.clear();
+        nullState = null;
       };
+      const fold = (s: Row, row: Row): void => {
+        for (let a = 0; a < accumulate.length; a++) accumulate[a]!(s, row);
+      };
+      if (ints !== null) {
+        return {
+          map(row, out) {
+            inputs++;
+            const k = row[intKey];
+            if (k === null || k === undefined) {
+              if (nullState === null) nullState = initState(plans, width, row);
+              else fold(nullState, row);
+              return;
+            }
+            const g = ints.find(k as number);
+            if (g === states.length) {
+              states.push(initState(plans, width, row));
+              if (ints.bytes + states.length * stateBytes > combining.maxBytes) flush(out);
+            } else {
+              fold(states[g]!, row);
+            }
+          },
+          finish: flush,
+        };
+      }
       return {
         map(row, out) {
           for (let i = 0; i < keyIdx.length; i++) keyValues[i] = row[keyIdx[i]!];
@@ -249,8 +296,7 @@ export function aggregateFunctions(job: WireJob, k: { readonly keys: readonly st
             states.push(initState(plans, width, row));
             if (table.bytes + states.length * stateBytes > combining.maxBytes) flush(out);
           } else {
-            const s = states[g]!;
-            for (let a = 0; a < accumulate.length; a++) accumulate[a]!(s, row);
+            fold(states[g]!, row);
           }
         },
         finish: flush,
@@ -267,7 +313,7 @@ export function aggregateFunctions(job: WireJob, k: { readonly keys: readonly st
       let acc: Row | null = null;
       let key: unknown[] = [];
       const incoming: Row = new Array(width);
-      const cursor = { pos: 0 };
+      const readState = compileRowReader(types);
       return {
         startGroup(groupKey) {
           acc = null;
@@ -277,13 +323,12 @@ export function aggregateFunctions(job: WireJob, k: { readonly keys: readonly st
           this.valueAt!(value, 0, value.length, emit);
         },
         valueAt(buf, start) {
-          cursor.pos = start;
           if (acc === null) {
             acc = new Array(width);
-            readRow(buf, cursor, types, acc);
+            readState(buf, start, acc);
             return;
           }
-          readRow(buf, cursor, types, incoming);
+          readState(buf, start, incoming);
           mergeInto(plans, acc, incoming);
         },
         endGroup(emit) {

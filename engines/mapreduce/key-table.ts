@@ -134,3 +134,87 @@ export class KeyTable {
     this.arenaPos = 0;
   }
 }
+
+/** murmur3's fmix32: spreads consecutive ids over the low bits the slot index uses. */
+function hashInt32(key: number): number {
+  let h = key ^ (key >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * The same as KeyTable for a single int32 group key, hashed as a number: no key bytes are encoded per row.
+ * Keys are looked up directly; the caller encodes each distinct key once, when it collects the groups.
+ */
+export class IntKeyTable {
+  private keyOf: Int32Array;
+  /** Two ints per slot: the key, then group + 1 (0 = empty). */
+  private slots: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(initialGroups = 1024) {
+    const cap = 1 << Math.max(4, 32 - Math.clz32(initialGroups * 2 - 1));
+    this.slots = new Int32Array(cap * 2);
+    this.mask = cap - 1;
+    this.keyOf = new Int32Array(initialGroups);
+  }
+
+  get bytes(): number {
+    return this.slots.byteLength + this.keyOf.byteLength;
+  }
+
+  /** The group of int32 `key`; a key not seen before gets group `size` (then size grows by one). */
+  find(key: number): number {
+    const h = hashInt32(key);
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = h & mask;
+    for (;;) {
+      const g1 = slots[2 * s + 1]!;
+      if (g1 === 0) break;
+      if (slots[2 * s] === key) return g1 - 1;
+      s = (s + 1) & mask;
+    }
+    const g = this.size;
+    if (g === this.keyOf.length) {
+      const bigger = new Int32Array(g * 2);
+      bigger.set(this.keyOf);
+      this.keyOf = bigger;
+    }
+    this.keyOf[g] = key;
+    slots[2 * s] = key;
+    slots[2 * s + 1] = g + 1;
+    this.size = g + 1;
+    if (this.size * 2 > mask + 1) this.rehash();
+    return g;
+  }
+
+  /** The key of group `g`. */
+  keyAt(g: number): number {
+    return this.keyOf[g]!;
+  }
+
+  private rehash(): void {
+    const cap = (this.mask + 1) * 2;
+    const slots = new Int32Array(cap * 2);
+    const mask = cap - 1;
+    for (let g = 0; g < this.size; g++) {
+      const key = this.keyOf[g]!;
+      let s = hashInt32(key) & mask;
+      while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
+      slots[2 * s] = key;
+      slots[2 * s + 1] = g + 1;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+
+  /** Forgets every group, keeping the memory. */
+  clear(): void {
+    this.slots.fill(0);
+    this.size = 0;
+  }
+}

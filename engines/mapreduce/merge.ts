@@ -1,8 +1,7 @@
 // The k-way merge of sorted segments (spills inside a map task, map outputs inside a reducer), as Hadoop's
 // Merger: a binary heap ordered by key bytes, ties broken by segment number so the merge is stable and a
 // record's position in the output does not depend on how many spills happened.
-import { compareBytes } from './bytes.ts';
-import { SegmentReader } from './segment.ts';
+import { compareCurrentKeys, SegmentReader } from './segment.ts';
 
 /**
  * Calls `onRecord` for every record of every segment in key order.
@@ -13,9 +12,7 @@ export function mergeSegments(readers: readonly SegmentReader[], onRecord: (r: S
   const heap = new Int32Array(readers.length);
   let size = 0;
   const less = (i: number, j: number): boolean => {
-    const a = readers[i]!;
-    const b = readers[j]!;
-    const c = compareBytes(a.buf, a.ks, a.ke, b.buf, b.ks, b.ke);
+    const c = compareCurrentKeys(readers[i]!, readers[j]!);
     return c < 0 || (c === 0 && i < j);
   };
   const siftDown = (at: number): void => {

@@ -2,7 +2,7 @@
 // partitions, each a sorted segment of records `varint keyLen | key | varint valueLen | value`; its index file
 // (`.index`, 3 float64 per partition: offset, length, records) lets a reducer fetch just its segment.
 import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { ByteWriter, readVarint } from './bytes.ts';
+import { ByteWriter, compareBytes, readVarint } from './bytes.ts';
 
 export interface SegmentIndexEntry {
   offset: number;
@@ -23,27 +23,59 @@ export class SegmentReader {
   ke = 0;
   vs = 0;
   ve = 0;
-  private readonly cursor: { pos: number };
+  /**
+   * The key's first 6 bytes as a big-endian number, zero-padded: a prefix that orders keys as memcmp does
+   * whenever two prefixes differ (as Spark's prefix sort), so the merge compares one number for most records.
+   */
+  prefix = 0;
+  private pos: number;
   constructor(
     readonly buf: Buffer,
     start: number,
     private readonly end: number,
   ) {
-    this.cursor = { pos: start };
+    this.pos = start;
   }
   /** Advances to the next record; false at the end. */
   next(): boolean {
-    if (this.cursor.pos >= this.end) return false;
-    const kl = readVarint(this.buf, this.cursor);
-    this.ks = this.cursor.pos;
-    this.ke = this.ks + kl;
-    this.cursor.pos = this.ke;
-    const vl = readVarint(this.buf, this.cursor);
-    this.vs = this.cursor.pos;
-    this.ve = this.vs + vl;
-    this.cursor.pos = this.ve;
+    let pos = this.pos;
+    if (pos >= this.end) return false;
+    const buf = this.buf;
+    let kl = buf[pos++]!;
+    if (kl >= 0x80) {
+      const c = { pos: pos - 1 };
+      kl = readVarint(buf, c);
+      pos = c.pos;
+    }
+    const ks = pos;
+    const ke = ks + kl;
+    let prefix = 0;
+    for (let i = 0; i < 6; i++) prefix = prefix * 256 + (ks + i < ke ? buf[ks + i]! : 0);
+    let vl = buf[ke]!;
+    pos = ke + 1;
+    if (vl >= 0x80) {
+      const c = { pos: ke };
+      vl = readVarint(buf, c);
+      pos = c.pos;
+    }
+    this.ks = ks;
+    this.ke = ke;
+    this.prefix = prefix;
+    this.vs = pos;
+    this.ve = pos + vl;
+    this.pos = pos + vl;
     return true;
   }
+}
+
+/** Compares the current keys of two readers as memcmp does, through their prefixes first. */
+export function compareCurrentKeys(a: SegmentReader, b: SegmentReader): number {
+  if (a.prefix !== b.prefix) return a.prefix - b.prefix;
+  const la = a.ke - a.ks;
+  const lb = b.ke - b.ks;
+  // Equal prefixes and keys no longer than the prefix: the keys are equal unless one is shorter.
+  if (la <= 6 && lb <= 6) return la - lb;
+  return compareBytes(a.buf, a.ks, a.ke, b.buf, b.ks, b.ke);
 }
 
 /**

@@ -167,6 +167,40 @@ test('in-mapper combining that flushes many times per task (tiny buffer) gives t
   assert.ok(on.c.bytesShuffled! < off.c.bytesShuffled!);
 });
 
+test('in-mapper combining on an int32 key (hashed as a number) agrees with the combiner off, NULL and negative keys too', async () => {
+  const intSchema: Schema = [
+    { name: 'k', type: 'int32' },
+    { name: 'v', type: 'float64' },
+  ];
+  const keyed = Array.from({ length: 3000 }, (_, i) => ({ k: i % 11 === 0 ? null : ((i * 7919) % 61) - 30 + (i % 5 === 0 ? 2 ** 31 - 31 : 0), v: i % 13 === 0 ? null : i / 4 }));
+  const plan = table('keyed', intSchema).groupBy('k').agg(count().alias('n'), sum('v').alias('s'), avg('v').alias('m')).orderBy('k').plan;
+  const run = async (combiner: boolean, sortBufferBytes: number): Promise<{ out: arrow.Table; c: Readonly<Record<string, number>> }> => {
+    const ctx = testContext({ 'mapreduce.blockSize': 4096, 'mapreduce.combiner': combiner, 'mapreduce.sortBufferBytes': sortBufferBytes });
+    const engine = await MapReduceEngine.create(ctx);
+    try {
+      await engine.load(new Map([['keyed', tableFromRows(intSchema, keyed)]]));
+      return { out: await engine.run(plan), c: engine.metrics().counters };
+    } finally {
+      await engine.close();
+      ctx.cleanup();
+    }
+  };
+  const off = await run(false, 1 << 20);
+  for (const buf of [1 << 20, 2048]) {
+    const on = await run(true, buf);
+    assert.ok(ipc(on.out).equals(ipc(off.out)), `sort buffer ${buf}: outputs differ`);
+    assert.equal(on.c.inMapperCombineInputRecords, keyed.length);
+    if (buf > 2048) assert.ok(on.c.inMapperCombineOutputRecords! <= 124 * on.c.mapTasks!, `in-mapper output ${on.c.inMapperCombineOutputRecords}`);
+  }
+  const keys = off.out.getChild('k')!.toArray() as Int32Array;
+  const distinct = new Set(keyed.map((r) => r.k));
+  assert.equal(off.out.numRows, distinct.size);
+  assert.equal(off.out.getChild('k')!.get(0), null, 'NULL key sorts first');
+  assert.ok(keys.length > 100 && distinct.has(null), `${keys.length} groups`);
+  const nullRow = off.out.get(0)!.toJSON() as { n: bigint };
+  assert.equal(nullRow.n, BigInt(keyed.filter((r) => r.k === null).length));
+});
+
 test('ORDER BY is a total-order job: sampled key ranges over several reducers, part files concatenate in order', async () => {
   await withEngine({ 'mapreduce.reducers': 3 }, async (engine) => {
     const plan = events.orderBy(desc('value'), 'user_id').plan;

@@ -15,9 +15,9 @@ import { readKey, writeKey, encodingOf, type KeyColumn } from '../../engines/map
 import { compileRowReader, decodeRow, encodeRow, writeRow, type ValueType } from '../../engines/mapreduce/row-format.ts';
 import { castValue, compareCodePoints, compareValues } from '../../engines/mapreduce/expressions.ts';
 import { sortRecords } from '../../engines/mapreduce/radix-sort.ts';
-import { KeyTable } from '../../engines/mapreduce/key-table.ts';
+import { IntKeyTable, KeyTable } from '../../engines/mapreduce/key-table.ts';
 import { mergeSegments } from '../../engines/mapreduce/merge.ts';
-import { SegmentReader, writeRecord } from '../../engines/mapreduce/segment.ts';
+import { SegmentReader, compareCurrentKeys, writeRecord } from '../../engines/mapreduce/segment.ts';
 import { planJobs } from '../../engines/mapreduce/planner.ts';
 import { readConfig } from '../../engines/mapreduce/config.ts';
 import { runCli } from '../../engines/mapreduce/cli.ts';
@@ -125,6 +125,56 @@ test('key table: groups numbered in first-seen order, equal bytes one group, thr
       }
     }),
     { numRuns: 100 },
+  );
+});
+
+test('int key table: int32 keys numbered in first-seen order, through growth, collisions and clear', () => {
+  const int32 = fc.oneof(fc.integer({ min: -40, max: 40 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(-(2 ** 31), 2 ** 31 - 1, 0));
+  fc.assert(
+    fc.property(fc.array(int32, { maxLength: 3000 }), (keys) => {
+      const table = new IntKeyTable(16);
+      for (let round = 0; round < 2; round++) {
+        const expected = new Map<number, number>();
+        for (const k of keys) {
+          const g = table.find(k);
+          if (!expected.has(k)) expected.set(k, expected.size);
+          assert.equal(g, expected.get(k));
+          assert.equal(table.keyAt(g), k);
+        }
+        assert.equal(table.size, expected.size);
+        table.clear();
+        assert.equal(table.size, 0);
+      }
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test('segment reader: prefix comparison orders keys as memcmp, and long keys and values decode', () => {
+  // Bytes from a small alphabet with zeros make equal 6-byte prefixes, keys that are prefixes of others, and
+  // lengths on both sides of the prefix; long values need 2-byte varint lengths.
+  const key = fc.array(fc.constantFrom(0, 1, 255), { maxLength: 10 }).map((b) => Buffer.from(b));
+  const longKey = fc.uint8Array({ minLength: 120, maxLength: 300 }).map((b) => Buffer.from(b));
+  // A key and the same key with zero bytes appended share a zero-padded prefix.
+  const pair = fc.tuple(key, fc.nat({ max: 6 })).map(([k, zeros]): [Buffer, Buffer] => [k, Buffer.concat([k, Buffer.alloc(zeros)])]);
+  const keys = fc.oneof(fc.tuple(fc.oneof(key, longKey), fc.oneof(key, longKey)), pair, pair.map(([a, b]): [Buffer, Buffer] => [b, a]));
+  fc.assert(
+    fc.property(keys, fc.nat({ max: 400 }), ([a, b], valueLength) => {
+      const w = new ByteWriter(64);
+      const value = Buffer.alloc(valueLength, 9);
+      writeRecord(w, a, 0, a.length, value, 0, value.length);
+      writeRecord(w, b, 0, b.length, value, 0, value.length);
+      const buf = w.copy();
+      const ra = new SegmentReader(buf, 0, buf.length);
+      const rb = new SegmentReader(buf, 0, buf.length);
+      assert.ok(ra.next() && rb.next() && rb.next());
+      assert.ok(buf.subarray(ra.ks, ra.ke).equals(a) && buf.subarray(rb.ks, rb.ke).equals(b));
+      assert.ok(buf.subarray(rb.vs, rb.ve).equals(value));
+      assert.equal(rb.next(), false);
+      assert.equal(Math.sign(compareCurrentKeys(ra, rb)), Math.sign(compareBytes(a, 0, a.length, b, 0, b.length)));
+      assert.equal(Math.sign(compareCurrentKeys(rb, ra)), Math.sign(compareBytes(b, 0, b.length, a, 0, a.length)));
+    }),
+    { numRuns: 500 },
   );
 });
 
