@@ -151,6 +151,8 @@ class TablePair {
   readonly maxRows: number;
   /** Per column, whether expected row i equals actual row j there: specialised per column kind for speed. */
   private readonly matchers: readonly ((i: number, j: number) => boolean)[];
+  /** The same, between two expected rows: finds runs of rows tied on the sort keys. */
+  private readonly tieMatchers: readonly ((i: number, j: number) => boolean)[];
 
   constructor(
     expected: arrow.Table,
@@ -165,6 +167,7 @@ class TablePair {
     this.act = names.map((n, k) => canonicalColumn(actual, n, dictionaries[k]!));
     this.maxRows = Math.max(expected.numRows, actual.numRows);
     this.matchers = names.map((_, k) => cellMatcher(this.exp[k]!, this.act[k]!, this.floats.has(k), tol));
+    this.tieMatchers = names.map((_, k) => cellMatcher(this.exp[k]!, this.exp[k]!, this.floats.has(k), tol));
   }
 
   expRow(i: number): Row {
@@ -182,8 +185,7 @@ class TablePair {
 
   /** Whether column k of expected rows i and j are equal (tolerant for floats): used to find runs of ties. */
   expCellsEqual(k: number, i: number, j: number): boolean {
-    if (this.floats.has(k)) return valuesEqual(valueAt(this.exp[k]!, i), valueAt(this.exp[k]!, j), this.tol);
-    return compareAt(this.exp[k]!, i, this.exp[k]!, j) === 0;
+    return this.tieMatchers[k]!(i, j);
   }
 
   rowMatches(i: number, j: number): boolean {
