@@ -1,17 +1,12 @@
 // The DuckDB reference engine: the correctness oracle every other engine is compared against.
 // Plan → SQL (sql.ts), Arrow in by data chunks (ingest.ts), Arrow out column-wise (result.ts), UDFs as DuckDB
 // scalar functions (udf.ts), all behind the Engine contract (duckdb-engine.ts).
+// WARNING: every bench cell imports this descriptor through the registry; DuckDB's native library (~0.3-0.6 s to
+// load) is imported only when an engine is made or its version asked, so cells of other engines never pay for it.
 import { createRequire } from 'node:module';
-import duckdb from '@duckdb/node-bindings';
 import { ALL_EXPRS, ALL_NODES, type EngineDescriptor } from '../engine.ts';
-import { DuckDBEngine } from './duckdb-engine.ts';
 
-export { planToSql } from './sql.ts';
-export { DuckDBEngine, threadsOf } from './duckdb-engine.ts';
-// For code that speaks SQL to its own DuckDB database (the in-place CDC MERGE): the same load and read paths.
-export { ingestTable } from './ingest.ts';
-export { resultToArrow } from './result.ts';
-export { quoteIdent, SQL_TYPE } from './sql.ts';
+export { planToSql, quoteIdent, SQL_TYPE } from './sql.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -30,7 +25,11 @@ export const duckdbEngine: EngineDescriptor = {
   supports: { nodes: ALL_NODES, exprs: ALL_EXPRS },
   async versions() {
     const api = require('@duckdb/node-api/package.json') as { version: string };
-    return { '@duckdb/node-api': api.version, duckdb: duckdb.library_version() };
+    const { default: bindings } = await import('@duckdb/node-bindings');
+    return { '@duckdb/node-api': api.version, duckdb: bindings.library_version() };
   },
-  create: (ctx) => DuckDBEngine.create(ctx),
+  async create(ctx) {
+    const { DuckDBEngine } = await import('./duckdb-engine.ts');
+    return DuckDBEngine.create(ctx);
+  },
 };

@@ -10,10 +10,9 @@ import { simulateCdc, type CdcSimulation } from '../../datasets/cdc.ts';
 import type { CustomCellContext, CustomCellResult, CustomScenario } from '../scenario.ts';
 import { tableFromRows } from '../../plan/arrow.ts';
 import { CdcApplier, type ApplierOptions, type BatchReport, type ChangeApplier } from './applier.ts';
-import { DuckDbSqlMerge, SQL_MERGE_PATTERNS } from './sql-merge.ts';
 import { createEngine, patternUnsupported, type CellEnv } from './engine-cell.ts';
 import { TEACHES } from './teaches.ts';
-import type { CdcPattern, PatternName } from './pattern.ts';
+import { SQL_MERGE_PATTERNS, type CdcPattern, type PatternName } from './pattern.ts';
 import { PATTERNS } from './patterns.ts';
 
 /** Change fractions of the crossover series (0.1% … 50%). */
@@ -94,6 +93,8 @@ class CellResources {
   async applier(target: Target, pattern: CdcPattern, sim: CdcSimulation, label: string, options: ApplierOptions): Promise<ChangeApplier & { close(): Promise<void> }> {
     const base = tableFromRows(sim.entity.schema, sim.base);
     if (target.kind === 'sql') {
+      // Imported here: it loads DuckDB's native library, which cells of other variants never need.
+      const { DuckDbSqlMerge } = await import('./sql-merge.ts');
       const m = await DuckDbSqlMerge.seed(sim.entity, pattern.name, base, sim.baseSeq, sim.baseTsMs, this.env.options, options);
       this.closers.push(() => m.close());
       return m;

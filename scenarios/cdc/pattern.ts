@@ -5,6 +5,9 @@ import type { Entity } from './change.ts';
 
 export type PatternName = 'merge-hard-delete' | 'merge-soft-delete' | 'insert-only-history' | 'truncate-reload';
 
+/** The patterns an in-place SQL MERGE implements (sql-merge.ts): the two upserts (history appends, reload rebuilds). */
+export const SQL_MERGE_PATTERNS: readonly PatternName[] = ['merge-hard-delete', 'merge-soft-delete'];
+
 /**
  * A CDC pattern. Every plan scans `target` (the state, `stateSchema`), and the merge plan also `changes`
  * (changes-table.ts); the seed plan scans `snapshot` (the entity schema). The result of each plan is the next state.

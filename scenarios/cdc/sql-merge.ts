@@ -4,19 +4,21 @@
 // both an independent oracle for the plans and the measured "real MERGE" beside truncate-and-reload.
 import type * as arrow from 'apache-arrow';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ingestTable, quoteIdent, resultToArrow, SQL_TYPE, threadsOf } from '../../engines/duckdb/index.ts';
+import { threadsOf } from '../../engines/duckdb/duckdb-engine.ts';
+import { ingestTable } from '../../engines/duckdb/ingest.ts';
+import { resultToArrow } from '../../engines/duckdb/result.ts';
+import { quoteIdent, SQL_TYPE } from '../../engines/duckdb/sql.ts';
 import { EngineError, type EngineContext } from '../../engines/engine.ts';
 import type { Schema } from '../../plan/types.ts';
 import type { ApplierOptions, BatchReport, ChangeApplier } from './applier.ts';
 import { prepareBatch } from './batch-steps.ts';
 import type { Entity, RawChange } from './change.ts';
 import { countChanges } from './change-counts.ts';
-import type { CdcPattern, PatternName } from './pattern.ts';
+import { SQL_MERGE_PATTERNS, type CdcPattern, type PatternName } from './pattern.ts';
 import { PATTERNS } from './patterns.ts';
 import { seqKey } from './sequence.ts';
 
-/** The patterns an in-place MERGE implements: the two upserts (history appends, reload rebuilds). */
-export const SQL_MERGE_PATTERNS: readonly PatternName[] = ['merge-hard-delete', 'merge-soft-delete'];
+export { SQL_MERGE_PATTERNS } from './pattern.ts';
 
 const q = quoteIdent;
 const str = (s: string): string => `'${s.replace(/'/g, "''")}'`;
