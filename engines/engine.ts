@@ -98,6 +98,12 @@ export interface EngineDescriptor {
   };
   /** Whether the engine can run here at all (e.g. a server reachable); absent means always. */
   available?(options: EngineContext['options']): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /**
+   * Throw an EngineError ('bad-input') naming an option value this engine cannot run with; absent when it reads no
+   * options. The CLI asks every engine before the first cell starts, so a bad value stops the run at once with one
+   * line instead of failing every cell of the engine.
+   */
+  checkOptions?(options: EngineContext['options']): Promise<void> | void;
   /** Package versions to record in results (e.g. `{ '@duckdb/node-api': '1.5.6' }`). */
   versions(options?: EngineContext['options']): Promise<Readonly<Record<string, string>>>;
   create(ctx: EngineContext): Promise<Engine>;

@@ -10,7 +10,7 @@ import { Progress } from './progress.ts';
 import { REFERENCE_ENGINE, runBench } from './runner.ts';
 import { formatBaseline, formatSummary } from './summary.ts';
 import { formatRows } from './units.ts';
-import { checkEngineOptions, ENGINE_OPTIONS } from './engine-options.ts';
+import { checkEngineOptions, checkEngineOptionValues, ENGINE_OPTIONS } from './engine-options.ts';
 import { DEFAULT_TIMED_WORK_MS } from './budget.ts';
 
 /** The scenarios the flags select: named ones plus whole suites, or the default suite when neither is given. */
@@ -86,6 +86,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   checkEngineOptions(args.options, catalog.engines.filter((e) => !catalog.defaultEngines.includes(e.name)).map((e) => e.name));
+  await checkEngineOptionValues(args.options, [...catalog.engines, ...catalog.scenarios.filter((s) => s.kind === 'custom')]);
   const scenarios = selectScenarios(catalog, args);
   const engines = selectEngines(catalog, args.engines);
   const { results, jsonPath, htmlPath } = await runBench(

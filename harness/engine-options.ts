@@ -68,3 +68,25 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+/** What can check option values: engines and custom scenarios (both throw EngineError on a bad value). */
+interface OptionChecker {
+  readonly name: string;
+  checkOptions?(options: Readonly<Record<string, string | number | boolean>>): Promise<void> | void;
+}
+
+/**
+ * Ask every engine and scenario to check the values of the options it reads, so a bad value (`dag.workers=0`,
+ * `olap.batchSizes=abc`) stops the run before any cell starts, as one line naming the option.
+ * @example await checkEngineOptionValues({ 'dag.workers': 0 }, ENGINES) // throws: option dag.workers must be an integer ≥ 1, got '0'
+ */
+export async function checkEngineOptionValues(options: Readonly<Record<string, string | number | boolean>>, owners: readonly OptionChecker[]): Promise<void> {
+  if (Object.keys(options).length === 0) return;
+  for (const owner of owners) {
+    try {
+      await owner.checkOptions?.(options);
+    } catch (err) {
+      throw new UsageError(`--engine-option: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+}

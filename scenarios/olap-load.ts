@@ -26,6 +26,7 @@ export const olapLoadScenario: CustomScenario = {
   // so 2,000 rows keep each row-at-a-time load to 1.7–4.1 s and the slowest cell to seconds.
   sizes: { bench: [2_000], test: 200 },
   variants: async (options) => (await loader()).loaderVariants(options),
+  checkOptions: async (options) => (await loader()).checkLoaderOptions(options),
   async runCell(variant, rows, ctx) {
     const { parseVariant, runLoaderCell } = await loader();
     const { target, strategy } = parseVariant(variant);

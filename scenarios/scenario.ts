@@ -66,6 +66,8 @@ export interface CustomScenario extends ScenarioBase {
   /** The variants this scenario runs, shown where engines are for query scenarios (e.g. `duckdb-file/bulk`). */
   variants(options: CustomCellContext['options']): Promise<readonly { name: string; available: boolean; reason?: string }[]>;
   runCell(variant: string, rows: number, ctx: CustomCellContext): Promise<CustomCellResult>;
+  /** Throw on an option value the scenario's cells cannot run with (see EngineDescriptor.checkOptions). */
+  checkOptions?(options: CustomCellContext['options']): Promise<void> | void;
 }
 
 export type Scenario = QueryScenario | CustomScenario;

@@ -256,6 +256,7 @@ export const dagEngine: EngineDescriptor = {
   role: 'teaching',
   summary: 'Spark-style stages cut at shuffles, one task per partition on worker threads, columnar typed-array partitions, broadcast joins and lineage recovery.',
   supports: { nodes: ALL_NODES, exprs: ALL_EXPRS },
+  checkOptions: (options) => void readOptions(options),
   async versions() {
     return { node: process.versions.node };
   },

@@ -1,6 +1,5 @@
 // One in-process DuckDB database (in memory) behind the Engine contract: load Arrow tables, translate each plan
 // to SQL, run it to a fully materialised result and read that back as Arrow with the plan's exact schema.
-import os from 'node:os';
 import * as arrow from 'apache-arrow';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { outputSchema, PlanError } from '../../plan/schema.ts';
@@ -10,15 +9,10 @@ import { ingestTable } from './ingest.ts';
 import { resultToArrow } from './result.ts';
 import { planToSql, quoteIdent, SQL_TYPE } from './sql.ts';
 import { UdfRegistry } from './udf.ts';
+import { threadsOf } from './options.ts';
 
-/** Options this engine reads from `EngineContext.options` (documented in README.md). */
-export function threadsOf(options: EngineContext['options']): number {
-  const raw = options['duckdb.threads'] ?? options['threads'];
-  if (raw === undefined) return os.availableParallelism();
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new EngineError(`duckdb.threads must be a positive integer, got '${raw}'`, 'bad-input');
-  return n;
-}
+export { threadsOf } from './options.ts';
+
 
 /** DuckDB's error text → an EngineError with a code the harness can mark the cell with. */
 function engineErrorOf(e: unknown, what: string): EngineError {

@@ -5,6 +5,7 @@
 // load) is imported only when an engine is made or its version asked, so cells of other engines never pay for it.
 import { createRequire } from 'node:module';
 import { ALL_EXPRS, ALL_NODES, type EngineDescriptor } from '../engine.ts';
+import { threadsOf } from './options.ts';
 
 export { planToSql, quoteIdent, SQL_TYPE } from './sql.ts';
 
@@ -23,6 +24,7 @@ export const duckdbEngine: EngineDescriptor = {
   role: 'reference',
   summary: 'The correctness oracle: each plan becomes one SQL query on an in-memory DuckDB database.',
   supports: { nodes: ALL_NODES, exprs: ALL_EXPRS },
+  checkOptions: (options) => void threadsOf(options),
   async versions() {
     const api = require('@duckdb/node-api/package.json') as { version: string };
     const { default: bindings } = await import('@duckdb/node-bindings');

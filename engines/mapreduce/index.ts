@@ -132,6 +132,7 @@ export const mapreduceEngine: EngineDescriptor = {
   role: 'teaching',
   summary: 'Chains of MapReduce jobs over a replicated block file system: binary map output sorted, spilled and shuffled through local disk, tasks on worker threads with retries.',
   supports: { nodes: ALL_NODES, exprs: ALL_EXPRS },
+  checkOptions: (options) => void readConfig(options, os.availableParallelism()),
   async versions() {
     return { node: process.version };
   },

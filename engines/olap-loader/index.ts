@@ -8,7 +8,7 @@ import { postgresTarget } from './postgres.ts';
 import { batchSizesOf, parseStrategy, strategyName, type LoadStrategy } from './strategy.ts';
 import type { LoadTarget, TargetContext } from './target.ts';
 
-export { runLoaderCell, referenceAnswer, arrowBytes, DEFAULT_MAX_LOAD_MS, DEFAULT_QUERY_RUNS } from './loader.ts';
+export { runLoaderCell, checkLoaderOptions, referenceAnswer, arrowBytes, DEFAULT_MAX_LOAD_MS, DEFAULT_QUERY_RUNS } from './loader.ts';
 export { multisetEqual } from './multiset-equal.ts';
 export { revenuePerCountry, type FollowUpQuery } from './follow-up-query.ts';
 export { parseStrategy, strategyName, writesOf, rowsPerWrite, batchSizesOf, DEFAULT_BATCH_SIZES, type LoadStrategy } from './strategy.ts';

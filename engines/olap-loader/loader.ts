@@ -11,7 +11,8 @@ import { duckdbEngine } from '../duckdb/index.ts';
 import { EngineError } from '../engine.ts';
 import { revenuePerCountry, type FollowUpQuery } from './follow-up-query.ts';
 import { multisetEqual } from './multiset-equal.ts';
-import { rowsPerWrite, strategyName, type LoadStrategy } from './strategy.ts';
+import { batchSizesOf, rowsPerWrite, strategyName, type LoadStrategy } from './strategy.ts';
+import { lakeSettings } from './parquet-lake.ts';
 import type { LoadTarget, StorageFacts, TargetContext, TargetSession } from './target.ts';
 
 /**
@@ -36,6 +37,14 @@ export interface LoaderCell {
   readonly iterations: number;
   readonly options: TargetContext['options'];
   readonly now: () => number;
+}
+
+/** Throws on a bad value of any option the loader or a target reads (the CLI calls it before any cell). */
+export function checkLoaderOptions(options: TargetContext['options']): void {
+  positiveOption(options, 'olap.maxLoadMs', DEFAULT_MAX_LOAD_MS, 0);
+  positiveOption(options, 'olap.queryRuns', DEFAULT_QUERY_RUNS, 1);
+  batchSizesOf(options);
+  lakeSettings(options);
 }
 
 function positiveOption(options: TargetContext['options'], key: string, fallback: number, min: number): number {

@@ -136,6 +136,7 @@ export function cdcMergeScenario(engines: readonly EngineDescriptor[] = ENGINES,
       for (const p of SQL_MERGE_PATTERNS) out.push({ name: variantName(SQL_MERGE, p), available: true });
       return out;
     },
+    checkOptions: (options) => void crossoverWanted('', options),
     runCell: (variant, rows, ctx) => runCell(variant, rows, ctx, engines, reference, Math.max(rows, crossoverMinRows)),
   };
 }

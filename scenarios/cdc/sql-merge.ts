@@ -4,7 +4,7 @@
 // both an independent oracle for the plans and the measured "real MERGE" beside truncate-and-reload.
 import type * as arrow from 'apache-arrow';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { threadsOf } from '../../engines/duckdb/duckdb-engine.ts';
+import { threadsOf } from '../../engines/duckdb/options.ts';
 import { ingestTable } from '../../engines/duckdb/ingest.ts';
 import { resultToArrow } from '../../engines/duckdb/result.ts';
 import { quoteIdent, SQL_TYPE } from '../../engines/duckdb/sql.ts';
