@@ -7,7 +7,7 @@ import { udfUpper } from './foundation/udf-upper.ts';
 import { wrangling } from './foundation/wrangling.ts';
 import { dbbGroupby } from './db-benchmark/groupby.ts';
 import { dbbJoin } from './db-benchmark/join.ts';
-import { cdcScenarios } from './cdc/index.ts';
+import { cdcMergeEntry } from './cdc/registered.ts';
 import { olapLoadScenario } from './olap-load.ts';
 import { table } from '../plan/index.ts';
 import type { DataFrame } from '../plan/index.ts';
@@ -23,7 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   udfUpper,
   ...dbbGroupby,
   ...dbbJoin,
-  ...cdcScenarios,
+  cdcMergeEntry,
   olapLoadScenario,
 ];
 

@@ -1,15 +1,33 @@
 // One ClickHouse engine instance: its own database on the backend (chDB or a server), tables loaded from Arrow,
-// plans run as one SQL query each. Per-run figures are built in local variables and stored when a run completes.
+// plans run as one SQL query each, JavaScript UDFs installed first as executable UDFs (chDB only).
+// Per-run figures are built in local variables and stored when a run completes.
 import type * as arrow from 'apache-arrow';
 import { schemaOfTable } from '../../plan/arrow.ts';
-import { outputSchema } from '../../plan/schema.ts';
-import { walkPlan, type PlanNode } from '../../plan/types.ts';
+import { outputSchema, typeOf } from '../../plan/schema.ts';
+import { childrenOf, exprChildren, exprsOf, walkPlan, type Expr, type PlanNode, type ScalarUdf } from '../../plan/types.ts';
 import { EngineError, NO_METRICS, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
 import type { ClickHouseBackend } from './backend.ts';
-import { firstLine } from './server-backend.ts';
-import { MODERN_DIALECT, createTableSql, ident, resultQuery, stringLiteral } from './sql.ts';
+import { UdfSourceError } from './executable-udf.ts';
+import { firstLine } from './backend.ts';
+import { MODERN_DIALECT, createTableSql, ident, resultQuery, stringLiteral, type UdfNames } from './sql.ts';
 
 let instances = 0;
+
+/**
+ * The first line of ClickHouse's error; when a UDF script failed, the script's own message (which ClickHouse
+ * quotes after `Stderr:`, e.g. "UDF 'f' threw: …") comes first, as it says what went wrong.
+ */
+function queryFailure(err: unknown): string {
+  const line = firstLine(err);
+  const udf = /User defined function '([^']+)' failed\..*?Stderr: (.+?)\s*$/.exec(line);
+  return udf ? `${udf[2]} (in ClickHouse executable UDF ${udf[1]})` : line;
+}
+
+/** A UDF expression and the plan node holding it. */
+interface FoundUdf {
+  readonly udf: ScalarUdf;
+  readonly node: PlanNode;
+}
 
 export class ClickHouseEngine implements Engine {
   private readonly rows = new Map<string, number>();
@@ -61,14 +79,15 @@ export class ClickHouseEngine implements Engine {
   async run(plan: PlanNode): Promise<arrow.Table> {
     this.assertOpen();
     const schema = outputSchema(plan);
+    const udfs = this.udfsOf(plan);
     this.assertLoaded(plan);
-    const sql = resultQuery(plan, (t) => this.qualified(t), this.backend.dialect);
+    const sql = resultQuery(plan, (t) => this.qualified(t), this.backend.dialect, await this.installUdfs(udfs));
     const t0 = this.ctx.now();
     let result: arrow.Table;
     try {
       result = await this.backend.query(sql, schema);
     } catch (err) {
-      throw new EngineError(`clickhouse failed: ${firstLine(err)}`, 'task-failed');
+      throw new EngineError(`clickhouse failed: ${queryFailure(err)}`, 'task-failed');
     }
     let rowsIn = 0;
     for (const n of walkPlan(plan)) if (n.kind === 'scan') rowsIn += this.rows.get(n.table) ?? 0;
@@ -86,15 +105,17 @@ export class ClickHouseEngine implements Engine {
   async materialize(plan: PlanNode, name: string): Promise<number> {
     this.assertOpen();
     outputSchema(plan);
+    const found = this.udfsOf(plan);
     this.assertLoaded(plan);
+    const udfs = await this.installUdfs(found);
     const staging = this.qualified(`${name}__staging`);
     const t0 = this.ctx.now();
     try {
       await this.backend.command(`DROP TABLE IF EXISTS ${staging}`);
-      await this.backend.createTableAs(staging, this.tableEngine, resultQuery(plan, (t) => this.qualified(t), this.backend.dialect));
+      await this.backend.createTableAs(staging, this.tableEngine, resultQuery(plan, (t) => this.qualified(t), this.backend.dialect, udfs));
     } catch (err) {
       await this.backend.command(`DROP TABLE IF EXISTS ${staging}`).catch(() => {});
-      throw new EngineError(`clickhouse failed: ${firstLine(err)}`, 'task-failed');
+      throw new EngineError(`clickhouse failed: ${queryFailure(err)}`, 'task-failed');
     }
     let rows: number;
     try {
@@ -120,6 +141,48 @@ export class ClickHouseEngine implements Engine {
     return rows;
   }
 
+  /**
+   * The plan's UDFs, each with the plan node that holds it (its arguments are typed over that node's input).
+   * A backend that cannot run them refuses the plan here, before anything is sent to ClickHouse.
+   */
+  private udfsOf(plan: PlanNode): FoundUdf[] {
+    const found: FoundUdf[] = [];
+    for (const node of walkPlan(plan)) {
+      const visit = (e: Expr): void => {
+        if (e.kind === 'udf') found.push({ udf: e, node });
+        exprChildren(e).forEach(visit);
+      };
+      exprsOf(node).forEach(visit);
+    }
+    if (found.length > 0 && !this.backend.udfs) {
+      throw new EngineError(
+        `clickhouse on a server cannot run the JavaScript UDF '${found[0]!.udf.name}': ClickHouse executes UDFs from the server's own user_scripts_path, which this client cannot write to; run it on embedded chDB (no --clickhouse-url)`,
+        'unsupported',
+      );
+    }
+    return found;
+  }
+
+  /** Install the UDFs as executable UDFs and name them for the SQL translation; undefined when there are none. */
+  private async installUdfs(found: readonly FoundUdf[]): Promise<UdfNames | undefined> {
+    const installer = this.backend.udfs;
+    if (found.length === 0 || !installer) return undefined;
+    const names = new Map<ScalarUdf, string>();
+    for (const { udf, node } of found) {
+      const input = outputSchema(childrenOf(node)[0]!);
+      try {
+        names.set(udf, await installer.register(udf, udf.args.map((a) => typeOf(a, input))));
+      } catch (err) {
+        throw new EngineError(`clickhouse could not install the UDF '${udf.name}': ${firstLine(err)}`, err instanceof UdfSourceError ? 'bad-input' : 'task-failed');
+      }
+    }
+    return (udf) => {
+      const name = names.get(udf);
+      if (!name) throw new Error(`internal: UDF '${udf.name}' was not installed`);
+      return name;
+    };
+  }
+
   /** Whether this instance's database is Atomic (EXCHANGE TABLES works); asked once. */
   private async atomicDatabase(): Promise<boolean> {
     if (this.atomic === null) {
@@ -135,7 +198,7 @@ export class ClickHouseEngine implements Engine {
 
   async explain(plan: PlanNode): Promise<string> {
     this.assertOpen();
-    const sql = resultQuery(plan, (t) => this.qualified(t), this.backend.dialect);
+    const sql = resultQuery(plan, (t) => this.qualified(t), this.backend.dialect, await this.installUdfs(this.udfsOf(plan)));
     if (this.backend.dialect !== MODERN_DIALECT) return sql;
     try {
       const text = await this.backend.query(`EXPLAIN PLAN ${sql}`, [{ name: 'explain', type: 'utf8' }]);

@@ -1,10 +1,9 @@
 // The ClickHouse engine descriptor: embedded chDB by default; a ClickHouse server when a URL is given
 // (engine option `clickhouse-url`, CLI --clickhouse-url, or env ENGINEBENCH_CLICKHOUSE_URL).
+// WARNING: every bench cell imports this descriptor; the engine, chDB and @clickhouse/client are imported only when used.
 import { createRequire } from 'node:module';
-import { ALL_NODES, EngineError, type EngineContext, type EngineDescriptor } from '../engine.ts';
-import type { ClickHouseBackend } from './backend.ts';
-import { ClickHouseEngine } from './engine.ts';
-import { connectServer, firstLine } from './server-backend.ts';
+import { ALL_EXPRS, ALL_NODES, EngineError, type EngineContext, type EngineDescriptor } from '../engine.ts';
+import { firstLine, type ClickHouseBackend } from './backend.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -18,14 +17,16 @@ export function clickhouseUrl(options: EngineContext['options']): string | null 
 
 async function connect(options: EngineContext['options']): Promise<ClickHouseBackend> {
   const url = clickhouseUrl(options);
-  if (url) return connectServer(url);
+  if (url) return (await import('./server-backend.ts')).connectServer(url);
   // chDB's native library loads only when an embedded engine is made, not when the registry is imported.
   const { ChdbBackend } = await import('./chdb-backend.ts');
   return new ChdbBackend();
 }
 
 /**
- * ClickHouse: every plan node and every expression except JavaScript UDFs.
+ * ClickHouse: every plan node and every expression. JavaScript UDFs run as ClickHouse executable UDFs on
+ * embedded chDB only; a server engine refuses a plan with a UDF as unsupported when it is run (engine.ts), since
+ * `supports` is fixed before the options (and so the backend) are known.
  * @example
  *   const engine = await clickhouseEngine.create(ctx); // ctx.options['clickhouse-url'] for a server
  *   await engine.load(tables);
@@ -38,13 +39,13 @@ export const clickhouseEngine: EngineDescriptor = {
   summary: 'ClickHouse: a vectorised columnar SQL engine; in-process via chDB, or the same SQL on a ClickHouse server.',
   supports: {
     nodes: ALL_NODES,
-    exprs: new Set(['column', 'literal', 'arithmetic', 'comparison', 'logical', 'not', 'isNull', 'cast', 'case']),
+    exprs: ALL_EXPRS,
   },
   async available(options) {
     const url = clickhouseUrl(options);
     if (!url) return { ok: true };
     try {
-      const backend = await connectServer(url);
+      const backend = await (await import('./server-backend.ts')).connectServer(url);
       await backend.close();
       return { ok: true };
     } catch (err) {
@@ -74,6 +75,7 @@ export const clickhouseEngine: EngineDescriptor = {
       throw new EngineError(firstLine(err), 'unavailable');
     }
     const tableEngine = String(ctx.options['clickhouse.tableEngine'] ?? 'Memory');
+    const { ClickHouseEngine } = await import('./engine.ts');
     const engine = new ClickHouseEngine(ctx, backend, tableEngine === 'MergeTree' ? 'MergeTree ORDER BY tuple()' : tableEngine);
     try {
       await engine.open();

@@ -7,7 +7,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { columnValues, tableFromColumns } from '../../plan/arrow.ts';
 import { assertNever, type DataType, type LiteralValue, type Schema } from '../../plan/types.ts';
 import { resultToArrow, toIpcFile } from './arrow-result.ts';
-import type { ClickHouseBackend } from './backend.ts';
+import { firstLine, type ClickHouseBackend } from './backend.ts';
 import { LEGACY_DIALECT, MODERN_DIALECT, ident, type ClickHouseDialect } from './sql.ts';
 
 /** Releases from 21.12 have DateTime64, Bool, accurateCastOrNull and the Arrow format. */
@@ -30,10 +30,6 @@ export async function connectServer(url: string): Promise<ServerBackend> {
   }
 }
 
-export function firstLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n').find((l) => l.trim() !== '') ?? message;
-}
 
 async function readAll(stream: Readable): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
@@ -44,6 +40,8 @@ async function readAll(stream: Readable): Promise<Uint8Array> {
 export class ServerBackend implements ClickHouseBackend {
   readonly kind = 'server' as const;
   readonly dialect: ClickHouseDialect;
+  /** A server executes UDF scripts from its own disk, out of this client's reach (backend.ts). */
+  readonly udfs = null;
   private closed = false;
 
   constructor(

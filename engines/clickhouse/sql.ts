@@ -2,7 +2,7 @@
 // contract (UInt8 comparisons, NaN averages of nothing, exceptions on integer division by zero, Int32 + Int32
 // overflow rules), so every expression is written to yield exactly the contract's type and NULL behaviour.
 import { aggregateType, commonType, fieldOf, isInteger, outputSchema, typeOf } from '../../plan/schema.ts';
-import { assertNever, type Aggregate, type DataType, type Expr, type LiteralValue, type PlanNode, type Schema, type SortKey } from '../../plan/types.ts';
+import { assertNever, exprChildren, type Aggregate, type DataType, type Expr, type LiteralValue, type PlanNode, type ScalarUdf, type Schema, type SortKey } from '../../plan/types.ts';
 
 /**
  * What the target ClickHouse release can do. Modern releases (chDB, servers ≥ 21.x) have DateTime64, Bool and
@@ -18,6 +18,12 @@ export interface ClickHouseDialect {
 
 export const MODERN_DIALECT: ClickHouseDialect = { dateTime64: true, boolType: true, accurateCast: true, kleeneLogic: true };
 export const LEGACY_DIALECT: ClickHouseDialect = { dateTime64: false, boolType: false, accurateCast: false, kleeneLogic: false };
+
+/**
+ * The SQL name of each JavaScript UDF of a plan, installed beforehand as a ClickHouse executable UDF
+ * (executable-udf.ts). Absent where the backend cannot run them.
+ */
+export type UdfNames = (udf: ScalarUdf) => string;
 
 /** Quote an identifier (backticks; backslash and backtick escaped). */
 export function ident(name: string): string {
@@ -88,8 +94,8 @@ export function literalSql(value: LiteralValue, type: DataType, dialect: ClickHo
  * Translate `expr`, evaluated over rows of `schema`, to ClickHouse SQL of exactly typeOf(expr, schema).
  * @example exprToSql(col('a').divide(col('b')).expr, schema, MODERN_DIALECT) // a / nullIf(b, 0) as Float64
  */
-export function exprToSql(expr: Expr, schema: Schema, dialect: ClickHouseDialect): string {
-  const rec = (e: Expr): string => exprToSql(e, schema, dialect);
+export function exprToSql(expr: Expr, schema: Schema, dialect: ClickHouseDialect, udfs?: UdfNames): string {
+  const rec = (e: Expr): string => exprToSql(e, schema, dialect, udfs);
   switch (expr.kind) {
     case 'column':
       return ident(expr.name);
@@ -160,13 +166,28 @@ export function exprToSql(expr: Expr, schema: Schema, dialect: ClickHouseDialect
       const branches = expr.branches.map((b) => `WHEN ${rec(b.when)} THEN ${castAs(rec(b.then), t, dialect)}`).join(' ');
       return `(CASE ${branches} ELSE ${castAs(rec(expr.otherwise), t, dialect)} END)`;
     }
-    case 'udf':
-      // WARNING: ClickHouse runs UDFs only as server-side executables or SQL lambdas, never JS; the descriptor
-      // does not declare 'udf', so the harness never sends one here.
-      throw new Error(`ClickHouse cannot run the JavaScript UDF '${expr.name}'`);
+    case 'udf': {
+      // An executable UDF: arguments and result cross as the wire types the script's declaration names.
+      if (!udfs) throw new Error(`the JavaScript UDF '${expr.name}' was not installed as a ClickHouse executable UDF before translating the plan`);
+      const args = expr.args.map((a) => udfArgSql(rec(a), typeOf(a, schema), dialect));
+      const call = `${ident(udfs(expr))}(${args.join(', ')})`;
+      return expr.returnType === 'timestamp' ? `fromUnixTimestamp64Milli(${call}, 'UTC')` : call;
+    }
     default:
       return assertNever(expr, 'expression');
   }
+}
+
+/**
+ * The (non-Nullable) ClickHouse type a value has between ClickHouse and a UDF script: timestamps travel as Int64
+ * milliseconds since the epoch — the number the function receives — rather than DateTime64 text.
+ */
+export function udfWireType(t: DataType): string {
+  return t === 'timestamp' ? 'Int64' : clickhouseType(t, MODERN_DIALECT);
+}
+
+function udfArgSql(sql: string, t: DataType, dialect: ClickHouseDialect): string {
+  return t === 'timestamp' ? `toUnixTimestamp64Milli(${sql})` : castAs(sql, t, dialect);
 }
 
 /** Comparisons and logic yield UInt8 in ClickHouse; the contract's bool is Bool where the release has it. */
@@ -199,10 +220,10 @@ function castSql(sql: string, from: DataType, to: DataType, dialect: ClickHouseD
 }
 
 /** One aggregate; sum/avg/min/max of no non-NULL values are NULL (ClickHouse would give 0, nan or defaults). */
-export function aggregateSql(agg: Aggregate, schema: Schema, dialect: ClickHouseDialect): string {
+export function aggregateSql(agg: Aggregate, schema: Schema, dialect: ClickHouseDialect, udfs?: UdfNames): string {
   const t = aggregateType(agg, schema);
   if (agg.arg === null) return castAs('count()', 'int64', dialect);
-  const arg = exprToSql(agg.arg, schema, dialect);
+  const arg = exprToSql(agg.arg, schema, dialect, udfs);
   const guarded = (inner: string): string => `if(count(${arg}) = 0, ${literalSql(null, t, dialect)}, ${castAs(inner, t, dialect)})`;
   switch (agg.fn) {
     case 'count':
@@ -220,6 +241,33 @@ export function aggregateSql(agg: Aggregate, schema: Schema, dialect: ClickHouse
   }
 }
 
+/** One output column of a SELECT: its SQL, its name, the input columns it reads, whether it is input column `name` as is. */
+interface OutputColumn {
+  readonly sql: string;
+  readonly name: string;
+  readonly reads: ReadonlySet<string>;
+  readonly passthrough: boolean;
+}
+
+function columnsRead(e: Expr, into = new Set<string>()): Set<string> {
+  if (e.kind === 'column') into.add(e.name);
+  for (const c of exprChildren(e)) columnsRead(c, into);
+  return into;
+}
+
+/**
+ * `SELECT c1 AS n1, … FROM from [rest]`, safe from alias capture. ClickHouse resolves a name to an alias of the
+ * same SELECT before an input column — `SELECT j AS i, i AS j` returns the columns unswapped, and 18.16 does it
+ * even to qualified names — so when an output name that is not its own input column is read by another column,
+ * the columns are computed under private aliases in an inner SELECT and renamed outside it.
+ */
+function selectColumns(columns: readonly OutputColumn[], from: string, rest = ''): string {
+  const captured = columns.some((c, i) => !c.passthrough && columns.some((d, j) => j !== i && d.reads.has(c.name)));
+  if (!captured) return `SELECT ${columns.map((c) => `${c.sql} AS ${ident(c.name)}`).join(', ')} FROM ${from}${rest}`;
+  const inner = columns.map((c, i) => `${c.sql} AS __eb_c${i}`).join(', ');
+  return `SELECT ${columns.map((c, i) => `__eb_c${i} AS ${ident(c.name)}`).join(', ')} FROM (SELECT ${inner} FROM ${from}${rest})`;
+}
+
 function orderBy(keys: readonly SortKey[]): string {
   return keys
     .map((k) => `${ident(k.column)} ${k.ascending ? 'ASC' : 'DESC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`)
@@ -231,26 +279,39 @@ function orderBy(keys: readonly SortKey[]): string {
  * scanned table to its qualified name (each engine instance owns one database).
  * @example planToClickHouseSql(df.plan, (t) => `eb.${t}`, MODERN_DIALECT)
  */
-export function planToClickHouseSql(node: PlanNode, tableName: (table: string) => string, dialect: ClickHouseDialect): string {
-  const rec = (n: PlanNode): string => planToClickHouseSql(n, tableName, dialect);
+export function planToClickHouseSql(node: PlanNode, tableName: (table: string) => string, dialect: ClickHouseDialect, udfs?: UdfNames): string {
+  const rec = (n: PlanNode): string => planToClickHouseSql(n, tableName, dialect, udfs);
   const schema = outputSchema(node);
   switch (node.kind) {
     case 'scan':
       return `SELECT ${node.schema.map((f) => ident(f.name)).join(', ')} FROM ${tableName(node.table)}`;
     case 'project': {
       const input = outputSchema(node.input);
-      const cols = node.columns.map((c, i) => `${castAs(exprToSql(c.expr, input, dialect), schema[i]!.type, dialect)} AS ${ident(c.name)}`);
-      return `SELECT ${cols.join(', ')} FROM (${rec(node.input)})`;
+      const cols = node.columns.map((c, i) => ({
+        sql: castAs(exprToSql(c.expr, input, dialect, udfs), schema[i]!.type, dialect),
+        name: c.name,
+        reads: columnsRead(c.expr),
+        passthrough: c.expr.kind === 'column' && c.expr.name === c.name,
+      }));
+      return selectColumns(cols, `(${rec(node.input)})`);
     }
     case 'filter':
       // WHERE keeps rows whose predicate is true; NULL and false are dropped.
-      return `SELECT * FROM (${rec(node.input)}) WHERE ${exprToSql(node.predicate, outputSchema(node.input), dialect)}`;
+      return `SELECT * FROM (${rec(node.input)}) WHERE ${exprToSql(node.predicate, outputSchema(node.input), dialect, udfs)}`;
     case 'aggregate': {
       const input = outputSchema(node.input);
-      const cols = [...node.keys.map(ident), ...node.aggregates.map((a) => `${aggregateSql(a, input, dialect)} AS ${ident(a.name)}`)];
+      const cols = [
+        ...node.keys.map((k) => ({ sql: ident(k), name: k, reads: new Set([k]), passthrough: true })),
+        ...node.aggregates.map((a) => ({
+          sql: aggregateSql(a, input, dialect, udfs),
+          name: a.name,
+          reads: a.arg ? columnsRead(a.arg) : new Set<string>(),
+          passthrough: false,
+        })),
+      ];
       // Without GROUP BY ClickHouse returns one row even over empty input; NULL keys form one group.
       const groupBy = node.keys.length > 0 ? ` GROUP BY ${node.keys.map(ident).join(', ')}` : '';
-      return `SELECT ${cols.join(', ')} FROM (${rec(node.input)})${groupBy}`;
+      return selectColumns(cols, `(${rec(node.input)})`, groupBy);
     }
     case 'join': {
       const right = outputSchema(node.right);
@@ -280,8 +341,8 @@ export function planToClickHouseSql(node: PlanNode, tableName: (table: string) =
     case 'union': {
       const names = schema.map((f) => f.name);
       const parts = node.inputs.map((child) => {
-        const childNames = outputSchema(child).map((f) => f.name);
-        return `SELECT ${childNames.map((n, i) => `${ident(n)} AS ${ident(names[i]!)}`).join(', ')} FROM (${rec(child)})`;
+        const cols = outputSchema(child).map((f, i) => ({ sql: ident(f.name), name: names[i]!, reads: new Set([f.name]), passthrough: f.name === names[i] }));
+        return selectColumns(cols, `(${rec(child)})`);
       });
       return `SELECT * FROM (${parts.join(' UNION ALL ')})`;
     }
@@ -299,9 +360,9 @@ export function planToClickHouseSql(node: PlanNode, tableName: (table: string) =
 }
 
 /** The final query: the plan's SELECT re-typed to exactly its Nullable output types (order preserved). */
-export function resultQuery(plan: PlanNode, tableName: (table: string) => string, dialect: ClickHouseDialect): string {
+export function resultQuery(plan: PlanNode, tableName: (table: string) => string, dialect: ClickHouseDialect, udfs?: UdfNames): string {
   const cols = outputSchema(plan).map((f) => `${castAs(ident(f.name), f.type, dialect)} AS ${ident(f.name)}`);
-  return `SELECT ${cols.join(', ')} FROM (${planToClickHouseSql(plan, tableName, dialect)})`;
+  return `SELECT ${cols.join(', ')} FROM (${planToClickHouseSql(plan, tableName, dialect, udfs)})`;
 }
 
 /** CREATE TABLE for a loaded table: every column Nullable, in-memory (Memory) unless told otherwise. */

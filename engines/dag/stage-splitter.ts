@@ -6,6 +6,7 @@ import { outputSchema } from '../../plan/schema.ts';
 import { assertNever, type PlanNode, type Schema } from '../../plan/types.ts';
 import { partialSchema } from './operators/hash-aggregate.ts';
 import { columnsOf } from './optimizer/rewrite.ts';
+import type { JoinStrategy } from './options.ts';
 import type { Job, PhysicalNode, Stage, StageOutput } from './physical-plan.ts';
 
 export interface LoadedTableInfo {
@@ -30,12 +31,7 @@ export interface PlannerEnv {
   readonly joinStrategy?: JoinStrategy;
 }
 
-/**
- * How equi-joins are planned. auto: broadcast the right side if it is small, else the left side if it is small
- * (for a LEFT join the unmatched left rows are then emitted once, after every probe task), else shuffle both.
- */
-export type JoinStrategy = 'auto' | 'broadcast-right' | 'broadcast-left' | 'shuffled';
-export const JOIN_STRATEGIES: readonly JoinStrategy[] = ['auto', 'broadcast-right', 'broadcast-left', 'shuffled'];
+export { JOIN_STRATEGIES, type JoinStrategy } from './options.ts';
 
 interface Planned {
   readonly node: PhysicalNode;

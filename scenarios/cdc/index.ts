@@ -1,9 +1,6 @@
 // CDC merges: the change-log model, validation, adapters (simple I/U/D, Debezium, wal2json), the pattern plans, the
 // applier and the custom scenarios the lead registers in scenarios/registry.ts.
-import type { CustomScenario } from '../scenario.ts';
-import { cdcMergeScenario } from './merge-scenario.ts';
-
-export const cdcScenarios: readonly CustomScenario[] = [cdcMergeScenario()];
+export { cdcMergeScenario } from './merge-scenario.ts';
 
 export { CdcApplier, type BatchReport } from './applier.ts';
 export { validateBatch, CdcBatchError, type TruncatePolicy } from './validate.ts';

@@ -11,7 +11,7 @@ import type { CustomCellContext, CustomCellResult, CustomScenario } from '../sce
 import { tableFromRows } from '../../plan/arrow.ts';
 import { CdcApplier, type ApplierOptions, type BatchReport, type ChangeApplier } from './applier.ts';
 import { createEngine, patternUnsupported, type CellEnv } from './engine-cell.ts';
-import { TEACHES } from './teaches.ts';
+import { CDC_MERGE_INFO } from './teaches.ts';
 import { SQL_MERGE_PATTERNS, type CdcPattern, type PatternName } from './pattern.ts';
 import { PATTERNS } from './patterns.ts';
 
@@ -114,13 +114,9 @@ class CellResources {
  * Build the scenario over a list of engines (the registry's by default; tests pass their own).
  * @example cdcMergeScenario(ENGINES).variants({})
  */
-export function cdcMergeScenario(engines: readonly EngineDescriptor[] = ENGINES, reference: EngineDescriptor = duckdbEngine, sizes: CustomScenario['sizes'] = { bench: [10_000], test: 1_000 }, crossoverMinRows = CROSSOVER_MIN_ROWS): CustomScenario {
+export function cdcMergeScenario(engines: readonly EngineDescriptor[] = ENGINES, reference: EngineDescriptor = duckdbEngine, sizes: CustomScenario['sizes'] = CDC_MERGE_INFO.sizes, crossoverMinRows = CROSSOVER_MIN_ROWS): CustomScenario {
   return {
-    kind: 'custom',
-    name: 'cdc-merge',
-    title: 'CDC merges: upsert/merge (hard, soft delete), insert-only history vs truncate-and-reload',
-    teaches: TEACHES,
-    suite: 'cdc',
+    ...CDC_MERGE_INFO,
     sizes,
     async variants(options) {
       const out: { name: string; available: boolean; reason?: string }[] = [];

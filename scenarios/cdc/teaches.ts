@@ -8,3 +8,13 @@ export const TEACHES =
   'pays per changed row (an index probe and a row rewrite each), a reload per table row (cheap sequential writes), so ' +
   'merge wins several-fold at 0.1% changed and loses once about a fifth of the table changes per batch; the ' +
   'plan-based merges rewrite the whole table each batch and never win by much.';
+
+/** The scenario's identity as the registry and the report show it (registered.ts, merge-scenario.ts). */
+export const CDC_MERGE_INFO = {
+  kind: 'custom',
+  name: 'cdc-merge',
+  title: 'CDC merges: upsert/merge (hard, soft delete), insert-only history vs truncate-and-reload',
+  teaches: TEACHES,
+  suite: 'cdc',
+  sizes: { bench: [10_000], test: 1_000 },
+} as const;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type * as arrow from 'apache-arrow';
 import {
   asc, avg, col, count, desc, lit, max, min, outputSchema, sum, table, tableFromRows, tableToRows, timestamp,
-  toArrowSchema, when, type DataFrame, type Schema,
+  toArrowSchema, udf, when, type DataFrame, type Schema,
 } from '../../plan/index.ts';
 import { EngineError, type Engine } from '../../engines/engine.ts';
 import { clickhouseEngine } from '../../engines/clickhouse/index.ts';
@@ -105,6 +105,22 @@ function defineSuite(label: string, options: Record<string, string>): void {
           { key: null, a: 0, a2: 0n },
         ],
       );
+    });
+
+    test('an output name may be an input name that another column reads: project, aggregate, union (no alias capture)', async () => {
+      await expectRows(t.filter(col('a').gt(0)).select(col('a').alias('k'), col('a').plus(1).alias('a'), col('k').alias('f')), [
+        { k: 1, a: 2n, f: 'x' },
+        { k: 3, a: 4n, f: null },
+      ]);
+      await expectRows(t.groupBy('k').agg(max('f').alias('a'), sum('a').alias('s')), [
+        { k: 'x', a: 2.5, s: 1n },
+        { k: 'y', a: 0, s: -7n },
+        { k: null, a: -1.25, s: 3n },
+      ]);
+      await expectRows(r.select('rk', 'name').union(r.select('name', 'rk')).filter(col('rk').eq('x').or(col('name').eq('x'))), [
+        { rk: 'x', name: 'X' },
+        { rk: 'X', name: 'x' },
+      ]);
     });
 
     test('filter keeps only rows whose predicate is TRUE (NULL drops)', async () => {
@@ -303,8 +319,16 @@ function defineSuite(label: string, options: Record<string, string>): void {
       assert.match(v[where] ?? '', /^\d+\.\d+/, JSON.stringify(v));
     });
 
-    test('UDFs are declared unsupported', () => {
-      assert.equal(clickhouseEngine.supports.exprs.has('udf'), false);
+    test(options['clickhouse-url'] ? 'a plan with a JavaScript UDF is refused as unsupported' : 'a JavaScript UDF runs as a ClickHouse executable UDF', async () => {
+      const twice = udf((a: number | null) => (a === null ? null : a * 2), 'int64', 'twice');
+      const plan = t.select(col('k'), twice(col('a')).alias('a2')).plan;
+      if (options['clickhouse-url']) {
+        await assert.rejects(engine.run(plan), (err: unknown) => err instanceof EngineError && err.code === 'unsupported' && /cannot run the JavaScript UDF 'twice'/.test(err.message));
+      } else {
+        await expectRows(t.select(col('k'), twice(col('a')).alias('a2')), [
+          { k: 'x', a2: 2n }, { k: 'x', a2: null }, { k: null, a2: 6n }, { k: 'y', a2: -14n }, { k: null, a2: 0n },
+        ]);
+      }
     });
 
     test('a closed engine refuses to run', async () => {
