@@ -21,6 +21,7 @@ export const ENGINE_OPTIONS: Readonly<Record<string, string>> = {
   'mapreduce.reducers': 'reduce tasks per job',
   'mapreduce.sortBufferBytes': 'map output buffer before a spill, bytes',
   'mapreduce.combiner': 'false to turn the combiner off',
+  'mapreduce.vectorized': 'false to run every map task row at a time (default: vectorized where the job allows)',
   'mapreduce.maxAttempts': 'attempts per task before the job fails',
   'mapreduce.taskTimeoutMs': 'a task attempt running longer is killed and retried',
   'mapreduce.faults.crashRate': 'fraction of task attempts that crash (fault injection)',

@@ -27,7 +27,8 @@ export function addInt(a: number | bigint, b: number | bigint): number | bigint 
   return BigInt(a) + BigInt(b);
 }
 
-function stateTypes(fn: WireAggregate['fn'], argType: DataType | null): ValueType[] {
+/** The partial-state columns of one aggregate, as they travel in map output values (row format). */
+export function stateTypes(fn: WireAggregate['fn'], argType: DataType | null): ValueType[] {
   switch (fn) {
     case 'count':
       return ['num'];

@@ -1,6 +1,6 @@
 // A quick measurement, not a test: the `groupby-count` scenario (user_events) at a given size through this engine
 // (and the DAG engine for the ratio), printing wall time, throughput, bytes written and the phase split.
-//   node --import tsx engines/mapreduce/bench-groupby.ts 1000000 [--combiner false] [--cpu-prof]
+//   node --import tsx engines/mapreduce/bench-groupby.ts 1000000 [--combiner false] [--vectorized false] [--cpu-prof]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,7 @@ const tables = await loadDataset(scenario.data, rows);
 const loaded = new Map(scenario.tables.map((t) => [t, tables.get(t)!]));
 const plan = buildScenarioPlan(scenario).plan;
 const options: Record<string, string | number | boolean> = {};
-for (const key of ['combiner', 'blockSize', 'sortBufferBytes', 'reducers', 'slots']) if (flag(key) !== undefined) options[key] = flag(key)!;
+for (const key of ['combiner', 'vectorized', 'blockSize', 'sortBufferBytes', 'reducers', 'slots']) if (flag(key) !== undefined) options[key] = flag(key)!;
 
 /**
  * On-CPU time and time spent runnable but waiting for a CPU (run queue), summed over every thread of this process,
@@ -49,8 +49,10 @@ for (const name of engines) {
   const engine = await descriptor.create({ workDir, seed: 42, now: () => performance.now(), emit: () => {}, options, memoryBudgetBytes: 16 * 1024 ** 3 });
   try {
     const t0 = performance.now();
+    const l0 = process.cpuUsage();
     await engine.load(loaded);
     const tLoad = performance.now() - t0;
+    const lc = process.cpuUsage(l0);
     const samples: number[] = [];
     const cpu: number[] = [];
     const queued: string[] = [];
@@ -69,11 +71,11 @@ for (const name of engines) {
     const best = Math.min(...samples);
     const m = engine.metrics();
     const c = m.counters;
-    console.log(`${name} ${scenario.name} @ ${rows}: load ${tLoad.toFixed(0)} ms, run ${samples.map((s) => s.toFixed(0)).join(' / ')} ms (cpu ${cpu.map((s) => s.toFixed(0)).join(' / ')} ms${queued.length ? `, waiting for a core ${queued.join(' / ')} ms` : ''}), ${(rows / best * 1000 / 1e6).toFixed(2)} M rows/s`);
+    console.log(`${name} ${scenario.name} @ ${rows}: load ${tLoad.toFixed(0)} ms (cpu ${((lc.user + lc.system) / 1000).toFixed(0)} ms), run ${samples.map((s) => s.toFixed(0)).join(' / ')} ms (cpu ${cpu.map((s) => s.toFixed(0)).join(' / ')} ms${queued.length ? `, waiting for a core ${queued.join(' / ')} ms` : ''}), ${(rows / best * 1000 / 1e6).toFixed(2)} M rows/s`);
     if (name === 'mapreduce') {
       const mib = (b: number | undefined): string => `${((b ?? 0) / 2 ** 20).toFixed(1)} MiB`;
       console.log(`  bytes read ${mib(c.bytesRead)}, map output ${mib(c.mapOutputBytes)}, spilled ${mib(c.bytesSpilled)} in ${c.spillFiles} files, shuffled ${mib(c.bytesShuffled)}, written to disk ${mib(c.bytesWrittenToDisk)}`);
-      console.log(`  tasks: ${c.mapTasks} map, ${c.reduceTasks} reduce on ${c.slots} slots; phases ${JSON.stringify(Object.fromEntries(Object.entries(m.phasesMs ?? {}).map(([k, v]) => [k, Math.round(v)])))}`);
+      console.log(`  tasks: ${c.mapTasks} map (${c.vectorizedMapTasks ?? 0} vectorized), ${c.reduceTasks} reduce on ${c.slots} slots; phases ${JSON.stringify(Object.fromEntries(Object.entries(m.phasesMs ?? {}).map(([k, v]) => [k, Math.round(v)])))}`);
     }
   } finally {
     await engine.close();

@@ -18,6 +18,11 @@ export interface MapReduceConfig {
   readonly sortBufferBytes: number;
   /** Run the combiner on the map side where the algorithm has one (default true). */
   readonly combiner: boolean;
+  /**
+   * Run map tasks a batch of column vectors at a time where the job allows (default true; Hive's
+   * hive.vectorized.execution.enabled). False runs every map task row at a time: same output, byte for byte.
+   */
+  readonly vectorized: boolean;
   /** Attempts per task before the job fails (default 4, as mapreduce.map.maxattempts). */
   readonly maxAttempts: number;
   /** An attempt running longer than this is killed and retried, in ms (default 120000). */
@@ -64,6 +69,7 @@ export function readConfig(options: Options, cores: number): MapReduceConfig {
     reducers: Math.trunc(num(options, 'reducers', 4, 1, 1024)),
     sortBufferBytes: Math.trunc(num(options, 'sortBufferBytes', 16 << 20, 64)),
     combiner: bool(options, 'combiner', true),
+    vectorized: bool(options, 'vectorized', true),
     maxAttempts: Math.trunc(num(options, 'maxAttempts', 4, 1, 100)),
     taskTimeoutMs: num(options, 'taskTimeoutMs', 120_000, 1),
     faults: {

@@ -6,9 +6,12 @@ import { assertNever } from '../../plan/types.ts';
 import type { MapReduceConfig } from './config.ts';
 import type { JobKind, JobSpec } from './job.ts';
 import type { NameNode } from './namenode.ts';
-import type { NarrowOp } from './pipeline.ts';
+import { wireJob } from './job-tracker.ts';
+import { opToWire, type NarrowOp } from './pipeline.ts';
 import type { PlannedRun } from './planner.ts';
 import { taskId } from './task.ts';
+import { BATCH_SIZE } from './vector.ts';
+import { vectorizeMap } from './vectorization.ts';
 
 function mib(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
@@ -48,6 +51,18 @@ export function jobKindToString(k: JobKind): string {
 
 function hasCombiner(k: JobKind): boolean {
   return k.kind === 'aggregate' || k.kind === 'distinct' || k.kind === 'latestPerKey' || k.kind === 'limit';
+}
+
+/** Hive's "Execution mode": vectorized when every input's map side is, else the first reason it is not. */
+function executionMode(job: JobSpec): string {
+  const wire = wireJob(job);
+  for (const [i, parts] of job.inputs.entries()) {
+    for (const part of parts) {
+      const v = vectorizeMap(wire, i, part.fileSchema, part.ops.map(opToWire));
+      if (typeof v === 'string') return `row at a time: ${v}`;
+    }
+  }
+  return `vectorized (batches of ${BATCH_SIZE} rows over column vectors)`;
 }
 
 /** The job chain as text. `nn` supplies blocks and replicas of loaded tables. */
@@ -90,6 +105,7 @@ function explainJob(job: JobSpec, config: MapReduceConfig, nn: NameNode, slots: 
     }
   });
   if (taskLines.length) lines.push(`  map tasks (one per block):`, ...taskLines);
+  lines.push(`  execution mode: ${executionMode(job)}`);
   if (job.kind.kind === 'mapOnly') {
     lines.push(`  no shuffle, no reduce: each map task writes a part-m file`);
     return lines;

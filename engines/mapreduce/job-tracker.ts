@@ -58,6 +58,7 @@ export function wireJob(job: JobSpec, boundaries: readonly Uint8Array[] | null =
     outputLimit: job.outputLimit,
     reducers: job.reducers,
     combiner: job.combiner,
+    vectorized: job.vectorized,
     boundaries,
   };
 }

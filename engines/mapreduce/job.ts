@@ -39,6 +39,8 @@ export interface JobSpec {
   /** Reduce partitions; the planner drops a sort to 1 when a LIMIT sits on it (top-N in one reducer). */
   reducers: number;
   readonly combiner: boolean;
+  /** Map tasks may run vectorized (vectorization.ts decides per input and block). */
+  readonly vectorized: boolean;
   /** DFS directory of the committed output (`part-r-00000`...). */
   readonly outputDir: string;
 }
@@ -65,6 +67,7 @@ export interface WireJob {
   readonly outputLimit: number | null;
   readonly reducers: number;
   readonly combiner: boolean;
+  readonly vectorized: boolean;
   /**
    * Range partitioning (TeraSort): reducer i gets the keys k with boundaries[i-1] <= k < boundaries[i], so the
    * part files in order are totally ordered. Null: hash partitioning.

@@ -129,6 +129,11 @@ export function writeKey(w: ByteWriter, cols: readonly KeyColumn[], values: read
   }
 }
 
+/** Byte `i` of a key, un-inverted for a descending column (`inv` 0xff). A function, not a closure per call. */
+function keyByte(buf: Uint8Array, inv: number, i: number): number {
+  return buf[i]! ^ inv;
+}
+
 /** Decodes a key written by writeKey with the same columns (used for group keys and distinct rows). */
 export function readKey(buf: Uint8Array, start: number, end: number, cols: readonly KeyColumn[]): unknown[] {
   const out: unknown[] = new Array(cols.length);
@@ -142,26 +147,25 @@ export function readKey(buf: Uint8Array, start: number, end: number, cols: reado
       continue;
     }
     const inv = col.descending ? 0xff : 0;
-    const byte = (i: number): number => buf[i]! ^ inv;
     let value: unknown;
     switch (col.enc) {
       case 'i32': {
-        const u = ((byte(pos) << 24) | (byte(pos + 1) << 16) | (byte(pos + 2) << 8) | byte(pos + 3)) >>> 0;
+        const u = ((keyByte(buf, inv, pos) << 24) | (keyByte(buf, inv, pos + 1) << 16) | (keyByte(buf, inv, pos + 2) << 8) | keyByte(buf, inv, pos + 3)) >>> 0;
         value = (u ^ 0x80000000) | 0;
         pos += 4;
         break;
       }
       case 'i64': {
-        const hi = ((((byte(pos) << 24) | (byte(pos + 1) << 16) | (byte(pos + 2) << 8) | byte(pos + 3)) >>> 0) ^ 0x80000000) | 0;
-        const lo = ((byte(pos + 4) << 24) | (byte(pos + 5) << 16) | (byte(pos + 6) << 8) | byte(pos + 7)) >>> 0;
+        const hi = ((((keyByte(buf, inv, pos) << 24) | (keyByte(buf, inv, pos + 1) << 16) | (keyByte(buf, inv, pos + 2) << 8) | keyByte(buf, inv, pos + 3)) >>> 0) ^ 0x80000000) | 0;
+        const lo = ((keyByte(buf, inv, pos + 4) << 24) | (keyByte(buf, inv, pos + 5) << 16) | (keyByte(buf, inv, pos + 6) << 8) | keyByte(buf, inv, pos + 7)) >>> 0;
         value = (BigInt(hi) << 32n) | BigInt(lo);
         pos += 8;
         break;
       }
       case 'f64': {
-        const neg = (byte(pos) & 0x80) === 0;
+        const neg = (keyByte(buf, inv, pos) & 0x80) === 0;
         for (let i = 0; i < 8; i++) {
-          const b = byte(pos + i);
+          const b = keyByte(buf, inv, pos + i);
           f64Bytes[7 - i] = neg ? ~b & 0xff : i === 0 ? b ^ 0x80 : b;
         }
         value = f64[0]!;
@@ -169,14 +173,14 @@ export function readKey(buf: Uint8Array, start: number, end: number, cols: reado
         break;
       }
       case 'bool':
-        value = byte(pos++) === 1;
+        value = keyByte(buf, inv, pos++) === 1;
         break;
       case 'utf8': {
         const bytes: number[] = [];
         for (;;) {
-          const b = byte(pos++);
+          const b = keyByte(buf, inv, pos++);
           if (b === 0) {
-            const next = byte(pos++);
+            const next = keyByte(buf, inv, pos++);
             if (next === 0) break;
             bytes.push(0); // escaped 0x00 0xFF
             continue;

@@ -154,16 +154,15 @@ export class IntKeyTable {
   private slots: Int32Array;
   private mask: number;
   size = 0;
+  /** Bytes of the slot and key arrays, kept up to date as they grow (callers read it once per new group). */
+  bytes: number;
 
   constructor(initialGroups = 1024) {
     const cap = 1 << Math.max(4, 32 - Math.clz32(initialGroups * 2 - 1));
     this.slots = new Int32Array(cap * 2);
     this.mask = cap - 1;
     this.keyOf = new Int32Array(initialGroups);
-  }
-
-  get bytes(): number {
-    return this.slots.byteLength + this.keyOf.byteLength;
+    this.bytes = this.slots.byteLength + this.keyOf.byteLength;
   }
 
   /** The group of int32 `key`; a key not seen before gets group `size` (then size grows by one). */
@@ -183,6 +182,7 @@ export class IntKeyTable {
       const bigger = new Int32Array(g * 2);
       bigger.set(this.keyOf);
       this.keyOf = bigger;
+      this.bytes = this.slots.byteLength + this.keyOf.byteLength;
     }
     this.keyOf[g] = key;
     slots[2 * s] = key;
@@ -210,6 +210,7 @@ export class IntKeyTable {
     }
     this.slots = slots;
     this.mask = mask;
+    this.bytes = this.slots.byteLength + this.keyOf.byteLength;
   }
 
   /** Forgets every group, keeping the memory. */

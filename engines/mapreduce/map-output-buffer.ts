@@ -11,6 +11,13 @@ import { sortRecords } from './radix-sort.ts';
 import { SegmentReader, writeRecord, writeSegmentFile, type SegmentIndexEntry } from './segment.ts';
 import type { TaskCounters } from './task.ts';
 
+/**
+ * A slot's sort buffer, kept from one of its tasks to the next (module state is per worker thread): a fresh
+ * `sortBufferBytes` buffer per task would be garbage a moment later, and collecting it costs more than the task's
+ * records. WARNING: only a closed MapOutputBuffer gives its buffer back; a task that fails leaves it to the GC.
+ */
+let spareBuffer: Buffer | null = null;
+
 /** Hadoop merges with the combiner only when there are at least this many spills (min.num.spills.for.combine). */
 const MIN_SPILLS_FOR_COMBINE = 3;
 
@@ -30,6 +37,8 @@ export class MapOutputBuffer implements Collector {
   private n = 0;
   private readonly spills: Spill[] = [];
   private readonly out = new ByteWriter(1 << 16);
+  /** The configured sort buffer size (kv can outgrow it for a single huge record). */
+  private readonly bufferBytes: number;
 
   constructor(
     private readonly dir: string,
@@ -42,7 +51,14 @@ export class MapOutputBuffer implements Collector {
     /** Range partitioner for total-order sorts (null: hash the key). */
     private readonly boundaries: readonly Uint8Array[] | null = null,
   ) {
-    this.kv = Buffer.allocUnsafe(Math.max(64, sortBufferBytes));
+    const size = Math.max(64, sortBufferBytes);
+    if (spareBuffer !== null && spareBuffer.length === size) {
+      this.kv = spareBuffer;
+      spareBuffer = null;
+    } else {
+      this.kv = Buffer.allocUnsafe(size);
+    }
+    this.bufferBytes = size;
   }
 
   /** Called by the mapper after filling `key` and `value`. */
@@ -111,8 +127,14 @@ export class MapOutputBuffer implements Collector {
     return out;
   }
 
-  /** Final spill and merge into `file.out` (+ `.index`); returns its path. */
+  /** Final spill and merge into `file.out` (+ `.index`); returns its path. The sort buffer goes back to the slot. */
   close(): string {
+    const final = this.finalSpill();
+    if (this.kv.length === this.bufferBytes) spareBuffer = this.kv;
+    return final;
+  }
+
+  private finalSpill(): string {
     const final = path.join(this.dir, 'file.out');
     // Everything fits in one sorted run: it is the map output, written under its final name.
     if (this.spills.length === 0) {

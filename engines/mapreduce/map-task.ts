@@ -1,15 +1,22 @@
-// One map task attempt, run inside a worker: read its block (local replica first, checksum verified), decode
-// rows, run the chained narrow operators and the map function, and leave a sorted, partitioned map output on
-// the slot's local disk. A map-only job writes its rows straight to a DFS file instead.
+// One map task attempt, run inside a worker: read its block (local replica first, checksum verified), decode the
+// columns the job reads, run the chained narrow operators and the map function, and leave a sorted, partitioned
+// map output on the slot's local disk. An aggregate runs vectorized (batches of column vectors) where
+// vectorization.ts allows, otherwise row at a time. A map-only job writes its rows straight to a DFS file.
 import { mkdirSync } from 'node:fs';
 import { readBlock } from './block-io.ts';
 import { BlockWriter } from './block-writer.ts';
-import { injectFault } from './faults.ts';
-import { jobFunctions, mapColumns, type Mapper } from './job-functions.ts';
+import { decodeColumnBlock } from './column-block.ts';
+import { injectFault, type FaultPlan } from './faults.ts';
+import { jobFunctions, mapColumns, type Collector } from './job-functions.ts';
 import { MapOutputBuffer } from './map-output-buffer.ts';
 import { compilePipeline, neededInputColumns } from './pipeline.ts';
-import { compileRowReader, type Row } from './row-format.ts';
+import type { Row } from './row-format.ts';
 import type { MapTaskSpec, TaskCounters, TaskResult } from './task.ts';
+import { BATCH_SIZE, compileVectorRowReader, sliceVector, type ColumnVector, type VectorizedRowBatch } from './vector.ts';
+import { vectorizeMap, type VectorizedMap } from './vectorization.ts';
+
+/** Row numbers 0..BATCH_SIZE-1: every batch starts with all its rows selected. */
+const IDENTITY = Int32Array.from({ length: BATCH_SIZE }, (_, i) => i);
 
 export function newCounters(): TaskCounters {
   return {
@@ -42,49 +49,37 @@ export async function runMapTask(spec: MapTaskSpec): Promise<TaskResult> {
   const { data, bad } = await readBlock(spec.dfsRoot, spec.block, spec.localDn);
   const tRead = now();
   counters.bytesRead = data.length;
-  const pipeline = compilePipeline(spec.fileSchema, spec.ops);
   const types = spec.fileSchema.map((f) => f.type);
   const where = `map task ${spec.task} attempt ${spec.attempt} of job ${spec.job.id}`;
-  let fault = spec.fault;
   const rows = spec.block.rows;
-  let pos = 0;
+  // Projection pushdown: only the columns the chain and the map function read are decoded.
+  const needed = spec.output !== null ? null : neededInputColumns(spec.fileSchema, spec.ops, mapColumns(spec.job, spec.inputIndex));
+  const vectors = decodeColumnBlock(data, types, rows, needed === null ? undefined : spec.fileSchema.map((f) => needed.has(f.name)));
 
   let writer: BlockWriter | null = null;
   let buffer: MapOutputBuffer | null = null;
-  let mapper: Mapper | null = null;
-  let emit: (row: Row) => void;
   if (spec.output !== null) {
     writer = new BlockWriter(spec.output, spec.job.outputSchema.map((f) => f.type));
     const w = writer;
-    emit = (row) => w.append(row);
+    runRows(spec, vectors, (row) => w.append(row), where);
   } else {
     mkdirSync(spec.localDir, { recursive: true });
     const fns = jobFunctions(spec.job);
-    buffer = new MapOutputBuffer(spec.localDir, spec.job.reducers, fns.groupStrip, spec.job.combiner && fns.combiner ? fns.combiner() : null, spec.sortBufferBytes, counters, now, spec.job.boundaries);
+    const combiner = spec.job.combiner && fns.combiner ? fns.combiner() : null;
+    buffer = new MapOutputBuffer(spec.localDir, spec.job.reducers, fns.groupStrip, combiner, spec.sortBufferBytes, counters, now, spec.job.boundaries);
     // In-mapper combining may hold half the sort buffer's worth of groups before it collects them.
-    mapper = fns.mapper(spec.inputIndex, spec.job.combiner && fns.combiner ? { maxBytes: spec.sortBufferBytes / 2, counters } : null);
-    const m = mapper;
-    const b = buffer;
-    emit = (row) => m.map(row, b);
-  }
-
-  const needed = spec.output !== null ? null : neededInputColumns(spec.fileSchema, spec.ops, mapColumns(spec.job, spec.inputIndex));
-  const skip = needed === null ? undefined : spec.fileSchema.map((f) => !needed.has(f.name));
-  // WARNING: one row array is reused for every record; narrow ops and map functions must not keep it.
-  const row: Row = new Array(types.length);
-  const readRow = compileRowReader(types, skip);
-  for (let i = 0; i < rows; i++) {
-    if (fault !== null && i === fault.afterRecords) {
-      injectFault(fault, where);
-      fault = null;
+    const combining = combiner !== null ? { maxBytes: spec.sortBufferBytes / 2, counters } : null;
+    const vectorized = vectorizeMap(spec.job, spec.inputIndex, spec.fileSchema, spec.ops);
+    if (typeof vectorized !== 'string' && vectorized.aggregate.blockReason(rows) === null) {
+      runBatches(vectorized, vectors, rows, buffer, combining, spec.fault, where);
+      counters.vectorizedMapTasks = 1;
+    } else {
+      const mapper = fns.mapper(spec.inputIndex, combining);
+      const b = buffer;
+      runRows(spec, vectors, (row) => mapper.map(row, b), where);
+      mapper.finish?.(buffer);
     }
-    pos = readRow(data, pos, row);
-    const out = pipeline.run(row);
-    if (out !== null) emit(out);
   }
-  if (fault !== null) injectFault(fault, where);
-  if (mapper !== null && buffer !== null) mapper.finish?.(buffer);
-  if (pos !== data.length) throw new Error(`block ${spec.block.id} of ${spec.block.file} decoded to ${pos} of ${data.length} bytes: its schema does not match`);
   counters.recordsRead = rows;
   const tMap = now();
 
@@ -110,4 +105,55 @@ export async function runMapTask(spec: MapTaskSpec): Promise<TaskResult> {
     outputRows,
     outputBytes,
   };
+}
+
+/** Row at a time: each record through the chained operators, then `emit` (the mapper, or the DFS writer). */
+function runRows(spec: MapTaskSpec, vectors: readonly (ColumnVector | null)[], emit: (row: Row) => void, where: string): void {
+  const pipeline = compilePipeline(spec.fileSchema, spec.ops);
+  const readRow = compileVectorRowReader(vectors);
+  // WARNING: one row array is reused for every record; narrow ops and map functions must not keep it.
+  const row: Row = new Array(vectors.length);
+  let fault = spec.fault;
+  for (let i = 0; i < spec.block.rows; i++) {
+    if (fault !== null && i === fault.afterRecords) {
+      injectFault(fault, where);
+      fault = null;
+    }
+    readRow(i, row);
+    const out = pipeline.run(row);
+    if (out !== null) emit(out);
+  }
+  if (fault !== null) injectFault(fault, where);
+}
+
+/**
+ * Vectorized: the block in batches of BATCH_SIZE rows (views of the decoded columns), each through the vector
+ * pipeline and into the vectorized aggregate. A fault fires at the start of the batch holding its record.
+ */
+function runBatches(
+  v: VectorizedMap,
+  vectors: readonly (ColumnVector | null)[],
+  rows: number,
+  out: Collector,
+  combining: { maxBytes: number; counters: TaskCounters } | null,
+  fault: FaultPlan | null,
+  where: string,
+): void {
+  const mapper = v.aggregate.mapper(combining);
+  const batch: VectorizedRowBatch = { cols: [], rows: 0, selected: new Int32Array(BATCH_SIZE), size: 0 };
+  for (let start = 0; start < rows; start += BATCH_SIZE) {
+    const n = Math.min(BATCH_SIZE, rows - start);
+    if (fault !== null && fault.afterRecords < start + n) {
+      injectFault(fault, where);
+      fault = null;
+    }
+    batch.cols = vectors.map((c) => (c === null ? null : sliceVector(c, start, n)));
+    batch.rows = n;
+    batch.size = n;
+    batch.selected.set(IDENTITY.subarray(0, n));
+    v.pipeline.run(batch);
+    if (batch.size > 0) mapper.mapBatch(batch, out);
+  }
+  if (fault !== null) injectFault(fault, where);
+  mapper.finish(out);
 }

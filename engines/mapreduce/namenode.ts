@@ -22,7 +22,8 @@ export interface FileInfo {
 }
 
 interface FsImage {
-  version: 1;
+  /** 2: blocks are columnar (column-block.ts); version 1 stored row-major blocks. */
+  version: 2;
   replication: number;
   blockSize: number;
   dataNodes: { id: number; alive: boolean }[];
@@ -70,7 +71,7 @@ export class NameNode {
     await fs.mkdir(path.join(root, 'name'), { recursive: true });
     for (let dn = 0; dn < config.dataNodes; dn++) await fs.mkdir(dataNodeDir(root, dn), { recursive: true });
     const nn = new NameNode(root, {
-      version: 1,
+      version: 2,
       replication: config.replication,
       blockSize: config.blockSize,
       dataNodes: Array.from({ length: config.dataNodes }, (_, id) => ({ id, alive: true })),
@@ -88,7 +89,11 @@ export class NameNode {
     } catch {
       throw new Error(`no file system at ${root}: run 'format' first`);
     }
-    return new NameNode(root, JSON.parse(text) as FsImage);
+    const image = JSON.parse(text) as FsImage;
+    if (image.version !== 2) {
+      throw new Error(`the file system at ${root} has fsimage version ${String(image.version)} (row-major blocks); this engine reads columnar blocks (version 2): run 'format' and 'put' again`);
+    }
+    return new NameNode(root, image);
   }
 
   get replication(): number {

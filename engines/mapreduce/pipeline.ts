@@ -78,7 +78,8 @@ export function compilePipeline(schema: Schema, wire: readonly WireOp[]): { run:
   };
 }
 
-function columnsOf(e: Expr, into: Set<string>): void {
+/** Adds the names of the columns `e` reads to `into`. */
+export function columnsOf(e: Expr, into: Set<string>): void {
   if (e.kind === 'column') into.add(e.name);
   for (const c of exprChildren(e)) columnsOf(c, into);
 }

@@ -49,6 +49,7 @@ export function planJobs(plan: PlanNode, config: MapReduceConfig, runDir: string
       outputLimit: null,
       reducers,
       combiner: config.combiner,
+      vectorized: config.vectorized,
       outputDir: `${runDir}job-${id}/`,
     };
     jobs.push(job);
@@ -151,6 +152,7 @@ export function planJobs(plan: PlanNode, config: MapReduceConfig, runDir: string
     outputLimit: null,
     reducers: 0,
     combiner: false,
+    vectorized: false,
     outputDir: `${runDir}job-${id}/`,
   };
   jobs.push(job);

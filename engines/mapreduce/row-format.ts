@@ -1,6 +1,7 @@
-// The binary row format used for DFS blocks, map output values and reduce output. One row is a null bitmap
-// (one bit per column, 1 = NULL) followed by each non-null value: int32 4 bytes LE, int64 8 bytes LE,
-// float64 and timestamp (ms) an 8-byte LE double, bool 1 byte, utf8 a varint byte length then the UTF-8 bytes.
+// The binary row format of map output values (records in the sort buffer, spills, the shuffle; DFS blocks are
+// columnar, column-block.ts). One row is a null bitmap (one bit per column, 1 = NULL) followed by each non-null
+// value: int32 4 bytes LE, int64 8 bytes LE, float64 and timestamp (ms) an 8-byte LE double, bool 1 byte, utf8 a
+// varint byte length then the UTF-8 bytes.
 import type { DataType } from '../../plan/types.ts';
 import { ByteWriter, readVarint } from './bytes.ts';
 
@@ -184,7 +185,7 @@ export type RowReader = (buf: Buffer, pos: number, out: Row) => number;
 
 /**
  * A row reader specialised to one schema and set of skipped columns: straight-line code per column instead of
- * readRow's loop and type switch, which the map task's record reader runs once per input row.
+ * readRow's loop and type switch, which the reducer runs once per partial state it merges.
  * Gives the same values as readRow (skipped columns are null).
  */
 export function compileRowReader(types: readonly ValueType[], skip?: readonly boolean[]): RowReader {

@@ -8,7 +8,9 @@ import { writeKey } from './key-format.ts';
 import type { JobSpec, WireJob } from './job.ts';
 import type { NameNode } from './namenode.ts';
 import { compilePipeline, opToWire } from './pipeline.ts';
-import { readRow, type Row } from './row-format.ts';
+import { decodeColumnBlock } from './column-block.ts';
+import type { Row } from './row-format.ts';
+import { compileVectorRowReader } from './vector.ts';
 import { sortKeyColumns } from './sort.ts';
 
 /** Blocks read by the sampler and rows taken from each (TeraSort reads 10 splits by default). */
@@ -38,11 +40,11 @@ export async function sampleBoundaries(
     bad.push(...read.bad);
     const pipeline = compilePipeline(file.schema, part.ops.map(opToWire));
     const types = file.schema.map((f) => f.type);
-    const cursor = { pos: 0 };
+    const readRow = compileVectorRowReader(decodeColumnBlock(read.data, types, block.rows));
     const row: Row = new Array(types.length);
     const keyValues: unknown[] = new Array(idx.length);
     for (let r = 0; r < Math.min(block.rows, ROWS_PER_BLOCK); r++) {
-      readRow(read.data, cursor, types, row);
+      readRow(r, row);
       const out = pipeline.run(row);
       if (out === null) continue;
       for (let i = 0; i < idx.length; i++) keyValues[i] = out[idx[i]!];

@@ -1,14 +1,15 @@
 // The MapReduce engine's block file system: splitting into blocks, R replicas on distinct DataNodes, the catalog
 // persisted and reopened, DataNode death → re-replication, corrupt replicas detected and skipped, and all
-// replicas lost → an explicit error, never wrong data.
+// replicas lost → an explicit error, never wrong data; a file system of the old row-major format is refused.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { table, count, sum, tableFromRows, tableToRows } from '../../plan/index.ts';
 import type { Schema } from '../../plan/types.ts';
 import { EngineError } from '../../engines/engine.ts';
-import { MapReduceEngine } from '../../engines/mapreduce/index.ts';
+import { MapReduceEngine } from '../../engines/mapreduce/mapreduce-engine.ts';
 import { NameNode } from '../../engines/mapreduce/namenode.ts';
 import { replicaPath, dataNodeDir } from '../../engines/mapreduce/datanode.ts';
 import { testContext } from '../support/engine-context.ts';
@@ -143,4 +144,17 @@ test('runs leave no intermediate files or orphan replicas behind', async () => {
     assert.equal(replicaFilesOnDisk(engine.dfs), onDisk);
     assert.deepEqual(fs.readdirSync(path.join(path.dirname(engine.dfs.root), 'local')), []);
   });
+});
+
+test('a file system formatted with row-major blocks (fsimage version 1) is refused with what to do', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mr-v1-'));
+  try {
+    const nn = await NameNode.format(dir, { dataNodes: 1, replication: 1, blockSize: 4096 });
+    const image = JSON.parse(fs.readFileSync(NameNode.imagePath(nn.root), 'utf8')) as { version: number };
+    assert.equal(image.version, 2);
+    fs.writeFileSync(NameNode.imagePath(nn.root), JSON.stringify({ ...image, version: 1 }));
+    await assert.rejects(NameNode.open(dir), /fsimage version 1 \(row-major blocks\); this engine reads columnar blocks \(version 2\): run 'format' and 'put' again/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

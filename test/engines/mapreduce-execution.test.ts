@@ -9,7 +9,7 @@ import * as arrow from 'apache-arrow';
 import { table, col, count, sum, avg, desc, tableFromRows, udf } from '../../plan/index.ts';
 import type { PlanNode, Schema } from '../../plan/types.ts';
 import { EngineError } from '../../engines/engine.ts';
-import { MapReduceEngine } from '../../engines/mapreduce/index.ts';
+import { MapReduceEngine } from '../../engines/mapreduce/mapreduce-engine.ts';
 import { dataNodeDir } from '../../engines/mapreduce/datanode.ts';
 import { testContext, type TestContext } from '../support/engine-context.ts';
 
@@ -236,14 +236,17 @@ test('explain shows the job chain, map tasks per block with their replicas and l
       [
         'MapReduce: 2 jobs | DFS: 4 DataNodes, replication 3, block 4.0 KiB | 2 slots | sort buffer 16.0 MiB | combiner on',
         'job 1: aggregate groupBy=[event_type] aggs=[count(*) AS n] -> /runs/1/job-1/',
-        '  input /tables/events (2 blocks, 400 rows, 7.1 KiB) | map: Filter (value > 10)',
+        '  input /tables/events (3 blocks, 400 rows, 8.1 KiB) | map: Filter (value > 10)',
         '  map tasks (one per block):',
         '    m-00000 blk_t0-0 replicas dn-0,dn-1,dn-2 -> data-local on slot 0/1',
         '    m-00001 blk_t0-1 replicas dn-1,dn-2,dn-3 -> data-local on slot 1',
+        '    m-00002 blk_t0-2 replicas dn-2,dn-3,dn-0 -> data-local on slot 0',
+        '  execution mode: vectorized (batches of 1024 rows over column vectors)',
         '  shuffle: sort by key, spill at 16.0 MiB, hash(key) into 4 partitions; combiner on',
         '  reduce: 4 tasks, merge-sort fetched segments, aggregate',
         'job 2: total-order sort by n DESC NULLS LAST -> /runs/1/job-2/',
         '  input /runs/1/job-1/ (output of an earlier job)',
+        '  execution mode: row at a time: only aggregate jobs have a vectorized map side (this is a sort job)',
         '  shuffle: sort by key, spill at 16.0 MiB, a single partition; combiner none',
         '  reduce: 1 task, merge-sort fetched segments, sort -> first 2 rows',
         'result: /runs/1/job-2/',
