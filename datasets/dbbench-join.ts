@@ -2,11 +2,11 @@
 // `small`, `medium`, `big` whose keys are drawn so that about 90% of x's rows find a match on each key.
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
-import { buildTable, float64Data, int32Data, pooledUtf8, roundTo, Utf8Builder, utf8Bytes, Validity } from './columns.ts';
+import { buildTable, decimalUtf8, float64Data, int32Data, pooledUtf8, roundTo, utf8Bytes, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
-import { chooseDistinct, Prng, shuffleInPlace } from './prng.ts';
-import { permute, sortOrder } from './sort-order.ts';
+import { chooseDistinctList, intOf, Prng, shuffleInPlace } from './prng.ts';
+import { sortRowsInPlace } from './sort-order.ts';
 
 /** Smallest number of distinct keys of the small/medium key spaces, so tiny N still gives a 90/10 split. */
 const MIN_KEYS = 10;
@@ -92,41 +92,50 @@ function sampleAll(keys: Int32Array, size: number, rng: Prng): Int32Array {
   shuffleInPlace(ordered, rng);
   if (n === size) return ordered;
   const out = new Int32Array(size);
-  const positions = chooseDistinct(size, n, rng);
-  for (let i = 0, next = 0; i < size; i++) out[i] = positions[i] ? ordered[next++]! : keys[rng.int(n)]!;
+  const positions = chooseDistinctList(size, n, rng).sort(); // the same rows as chooseDistinct marks, in order
+  // One rng.int(n) per other row, in row order, taken in blocks.
+  const u = new Uint32Array(1024);
+  let taken = 0;
+  let left = size - n;
+  for (let i = 0, next = 0, k = 0; i < size; i++) {
+    if (next < n && i === positions[next]) out[i] = ordered[next++]!;
+    else {
+      if (k === taken) {
+        taken = Math.min(u.length, left);
+        left -= taken;
+        rng.fill(u, 0, taken);
+        k = 0;
+      }
+      out[i] = keys[intOf(u[k++]!, n)]!;
+    }
+  }
   return out;
 }
 
 function values(rows: number, rng: Prng): Float64Array {
   const v = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) v[i] = roundTo(rng.float() * 100, 6);
+  rng.fillFloat(v);
+  for (let i = 0; i < rows; i++) v[i] = roundTo(v[i]! * 100, 6);
   return v;
 }
 
-function ints(codes: Int32Array): arrow.Data {
+/** A key column's validity: NULL where the code is 0. Only x has NULL keys, and only with naPct > 0. */
+function keyValidity(codes: Int32Array, mayHaveNulls: boolean): Validity {
   const valid = new Validity(codes.length);
-  for (let i = 0; i < codes.length; i++) if (codes[i] === 0) valid.setNull(i);
-  return int32Data(codes, valid);
+  if (mayHaveNulls) for (let i = 0; i < codes.length; i++) if (codes[i] === 0) valid.setNull(i);
+  return valid;
 }
 
-/** The string form `'id' + key` of an integer key column (0 = NULL); `keySpace` is the largest key. */
-function idStrings(codes: Int32Array, keySpace: number, name: string): arrow.Data {
-  const valid = new Validity(codes.length);
+/** An integer key column and its string form `'id' + key` (NULL where the key is); `keySpace` is the largest key. */
+function keyColumns(codes: Int32Array, keySpace: number, mayHaveNulls: boolean, name: string): { readonly ints: arrow.Data; readonly strings: arrow.Data } {
+  const valid = keyValidity(codes, mayHaveNulls);
   if (keySpace <= 1_000_000) {
     // Few distinct keys (id1, id2): format each once and copy (columns.ts: pooledUtf8).
-    for (let i = 0; i < codes.length; i++) if (codes[i] === 0) valid.setNull(i);
     const pool = Array.from({ length: keySpace + 1 }, (_, k) => utf8Bytes(`id${k}`));
-    return pooledUtf8(codes, pool, valid, name);
+    return { ints: int32Data(codes, valid), strings: pooledUtf8(codes, pool, valid, name) };
   }
-  const b = new Utf8Builder(codes.length, 9, name);
-  for (let i = 0; i < codes.length; i++) {
-    const c = codes[i]!;
-    if (c === 0) {
-      b.pushNull();
-      valid.setNull(i);
-    } else b.pushNumber('id', c);
-  }
-  return b.finish(valid);
+  // One key per row (id3): formatted per row.
+  return { ints: int32Data(codes, valid), strings: decimalUtf8(codes, 'id', 1, valid, name) };
 }
 
 function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
@@ -145,15 +154,12 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const key3 = splitXlr(counts.id3, rng('key3'));
 
   // LHS x.
-  let x1: Int32Array = sampleAll(key1.lhs, rows, rng('x.id1'));
-  let x2: Int32Array = sampleAll(key2.lhs, rows, rng('x.id2'));
+  const x1 = sampleAll(key1.lhs, rows, rng('x.id1'));
+  const x2 = sampleAll(key2.lhs, rows, rng('x.id2'));
   // key3.lhs is already a uniformly shuffled permutation of x's id3 keys (and big.id3 is reshuffled on its own),
   // so it is used as is: the same distribution as R's sample_all, without another shuffle of N values.
-  let x3: Int32Array = new Int32Array(key3.lhs);
-  if (sorted) {
-    const order = sortOrder([x1, x2, x3]);
-    [x1, x2, x3] = [x1, x2, x3].map((c) => permute(c, order));
-  }
+  const x3 = new Int32Array(key3.lhs);
+  if (sorted) sortRowsInPlace([x1, x2, x3], [], [space.id1 + 1, space.id2 + 1, space.id3 + 1]);
   const v1 = values(rows, rng('x.v1'));
   const v1Valid = new Validity(rows);
   if (naPct > 0) {
@@ -162,53 +168,45 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     const keyed: [Int32Array, KeySpace, string][] = [[x1, key1, 'id1'], [x2, key2, 'id2'], [x3, key3, 'id3']];
     for (const [column, space, name] of keyed) {
       const nna = Math.floor((space.lhs.length * naPct) / 100);
-      const chosen = chooseDistinct(space.lhs.length, nna, rng(`na.${name}`));
       const isNa = new Uint8Array(space.lhs.length + space.rhs.length + 1);
-      for (let i = 0; i < chosen.length; i++) if (chosen[i]) isNa[space.lhs[i]!] = 1;
+      for (const i of chooseDistinctList(space.lhs.length, nna, rng(`na.${name}`))) isNa[space.lhs[i]!] = 1;
       for (let i = 0; i < rows; i++) if (isNa[column[i]!]) column[i] = 0;
     }
-    const chosen = chooseDistinct(rows, Math.floor((rows * naPct) / 100), rng('na.v1'));
-    for (let i = 0; i < rows; i++) {
-      if (chosen[i]) {
-        v1[i] = 0;
-        v1Valid.setNull(i);
-      }
+    for (const i of chooseDistinctList(rows, Math.floor((rows * naPct) / 100), rng('na.v1'))) {
+      v1[i] = 0;
+      v1Valid.setNull(i);
     }
   }
+  const [xk1, xk2, xk3] = [keyColumns(x1, space.id1, naPct > 0, 'x.id4'), keyColumns(x2, space.id2, naPct > 0, 'x.id5'), keyColumns(x3, space.id3, naPct > 0, 'x.id6')];
   const x = buildTable(X, {
-    id1: ints(x1), id2: ints(x2), id3: ints(x3),
-    id4: idStrings(x1, space.id1, 'x.id4'), id5: idStrings(x2, space.id2, 'x.id5'), id6: idStrings(x3, space.id3, 'x.id6'),
+    id1: xk1.ints, id2: xk2.ints, id3: xk3.ints, id4: xk1.strings, id5: xk2.strings, id6: xk3.strings,
     v1: float64Data(v1, v1Valid),
   });
 
   // RHS small: every key of (x ∪ r) exactly once.
-  let s1 = sampleAll(key1.rhs, counts.id1, rng('small.id1'));
-  if (sorted) s1 = permute(s1, sortOrder([s1]));
-  const small = buildTable(SMALL, { id1: ints(s1), id4: idStrings(s1, space.id1, 'small.id4'), v2: float64Data(values(counts.id1, rng('small.v2'))) });
+  const s1 = sampleAll(key1.rhs, counts.id1, rng('small.id1'));
+  if (sorted) sortRowsInPlace([s1], [], [space.id1 + 1]);
+  const sk1 = keyColumns(s1, space.id1, false, 'small.id4');
+  const small = buildTable(SMALL, { id1: sk1.ints, id4: sk1.strings, v2: float64Data(values(counts.id1, rng('small.v2'))) });
 
   // RHS medium: unique id2, id1 drawn from its key space.
-  let m1 = sampleAll(key1.rhs, counts.id2, rng('medium.id1'));
-  let m2 = sampleAll(key2.rhs, counts.id2, rng('medium.id2'));
-  if (sorted) {
-    const order = sortOrder([m2]);
-    [m1, m2] = [m1, m2].map((c) => permute(c, order));
-  }
+  const m1 = sampleAll(key1.rhs, counts.id2, rng('medium.id1'));
+  const m2 = sampleAll(key2.rhs, counts.id2, rng('medium.id2'));
+  if (sorted) sortRowsInPlace([m2], [m1], [space.id2 + 1]);
+  const [mk1, mk2] = [keyColumns(m1, space.id1, false, 'medium.id4'), keyColumns(m2, space.id2, false, 'medium.id5')];
   const medium = buildTable(MEDIUM, {
-    id1: ints(m1), id2: ints(m2), id4: idStrings(m1, space.id1, 'medium.id4'), id5: idStrings(m2, space.id2, 'medium.id5'),
+    id1: mk1.ints, id2: mk2.ints, id4: mk1.strings, id5: mk2.strings,
     v2: float64Data(values(counts.id2, rng('medium.v2'))),
   });
 
   // RHS big: unique id3, id1 and id2 drawn from theirs.
-  let b1 = sampleAll(key1.rhs, rows, rng('big.id1'));
-  let b2 = sampleAll(key2.rhs, rows, rng('big.id2'));
-  let b3 = sampleAll(key3.rhs, rows, rng('big.id3'));
-  if (sorted) {
-    const order = sortOrder([b3]);
-    [b1, b2, b3] = [b1, b2, b3].map((c) => permute(c, order));
-  }
+  const b1 = sampleAll(key1.rhs, rows, rng('big.id1'));
+  const b2 = sampleAll(key2.rhs, rows, rng('big.id2'));
+  const b3 = sampleAll(key3.rhs, rows, rng('big.id3'));
+  if (sorted) sortRowsInPlace([b3], [b1, b2], [space.id3 + 1]);
+  const [bk1, bk2, bk3] = [keyColumns(b1, space.id1, false, 'big.id4'), keyColumns(b2, space.id2, false, 'big.id5'), keyColumns(b3, space.id3, false, 'big.id6')];
   const big = buildTable(BIG, {
-    id1: ints(b1), id2: ints(b2), id3: ints(b3),
-    id4: idStrings(b1, space.id1, 'big.id4'), id5: idStrings(b2, space.id2, 'big.id5'), id6: idStrings(b3, space.id3, 'big.id6'),
+    id1: bk1.ints, id2: bk2.ints, id3: bk3.ints, id4: bk1.strings, id5: bk2.strings, id6: bk3.strings,
     v2: float64Data(values(rows, rng('big.v2'))),
   });
 

@@ -3,11 +3,11 @@
 // description, non-product codes — plus a `products` table mapping stock codes to a category.
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
-import { AliasTable } from './alias.ts';
+import { AliasTable, aliasPick } from './alias.ts';
 import { buildTable, float64Data, int32Data, pooledUtf8, roundTo, TimestampColumn, Utf8Builder, utf8Bytes, Utf8Pool, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, resolveParams } from './params.ts';
-import { chooseDistinct, Prng } from './prng.ts';
+import { chooseDistinct, intOf, Prng, unitOf } from './prng.ts';
 
 /**
  * The dirt, as probabilities. Tests check the generated data against these, and the README explains them.
@@ -135,14 +135,35 @@ function catalogue(seed: number): Catalogue {
   return { codes: codes.map(utf8Bytes), descriptions, prices, categories, table };
 }
 
+/** The most draws one line takes: duplicate?, unknown code?, then product (2), quantity (2) and description. */
+const MAX_DRAWS_PER_LINE = 7;
+const DRAW_BLOCK = 1024;
+
+/** The columns an invoice's lines are written to (one row per line). */
+interface LineColumns {
+  readonly invoiceIdx: Int32Array;
+  readonly invoiceDate: TimestampColumn;
+  readonly countryIdx: Int32Array;
+  readonly customer: Int32Array;
+  readonly customerValid: Validity;
+  readonly itemIdx: Int32Array;
+  readonly quantity: Int32Array;
+  readonly price: Float64Array;
+  readonly descriptionValid: Validity;
+}
+
 /**
- * Writes an invoice's lines (item, quantity, price, missing descriptions). A small method of its own, so V8
- * optimises the hot loop apart from the large generate function (whose inlining budget runs out); the alias draws
- * are written out because V8 still did not inline AliasTable.sample here.
+ * Writes an invoice's lines (item, quantity, price, missing descriptions, and what the lines share). A small method
+ * of its own, so V8 optimises the hot loop apart from the large generate function. Its draws come from
+ * 'retail.lines' in blocks (Prng.fill) and are turned into values with intOf/unitOf/aliasPick, in the order the
+ * per-draw calls took them: a call per draw kept the generator's state in memory and was not inlined here.
  */
 class LineWriter {
   private readonly nonProductPrices = Float64Array.from(NON_PRODUCT_CODES, (n) => n.price);
   private readonly quantityValues = Int32Array.from(QUANTITIES);
+  /** Drawn but not yet used: draws[next..]. The stream is this writer's alone, so drawing ahead changes nothing. */
+  private readonly draws = new Uint32Array(DRAW_BLOCK);
+  private next = DRAW_BLOCK;
 
   constructor(
     private readonly rng: Prng,
@@ -150,45 +171,60 @@ class LineWriter {
     private readonly rankToProduct: Int32Array,
     private readonly quantities: AliasTable,
     private readonly listPrices: Float64Array,
-    private readonly itemIdx: Int32Array,
-    private readonly quantity: Int32Array,
-    private readonly price: Float64Array,
-    private readonly descriptionValid: Validity,
+    private readonly out: LineColumns,
   ) {}
 
-  /** Rows start..end-1: one invoice's lines; sign -1 on a cancellation. A line may repeat the previous one. */
-  write(start: number, end: number, sign: number): void {
-    const rng = this.rng;
+  /**
+   * Rows start..end-1: one invoice's lines; sign -1 on a cancellation, customerId 0 for a guest. A line may repeat
+   * the previous one.
+   */
+  write(start: number, end: number, sign: number, invoice: number, dateMs: number, country: number, customerId: number): void {
+    const out = this.out;
+    out.invoiceDate.fill(start, end, dateMs);
+    if (customerId === 0) for (let r = start; r < end; r++) out.customerValid.setNull(r);
+    const { invoiceIdx, countryIdx, customer, itemIdx, quantity, price } = out;
     const popularity = this.productPopularity;
     const quantities = this.quantities;
+    const { rankToProduct, quantityValues, listPrices, nonProductPrices } = this;
+    const u = this.draws;
+    let k = this.next;
     let item = 0;
     let hasDescription = true;
     let qty = 0;
     let unitPrice = 0;
     for (let row = start; row < end; row++) {
-      if (!(row > start && rng.chance(RETAIL_DIRT.duplicateLines))) {
-        if (rng.chance(RETAIL_DIRT.unknownCodeLines)) {
-          const j = rng.int(this.nonProductPrices.length);
+      if (k > DRAW_BLOCK - MAX_DRAWS_PER_LINE) {
+        u.copyWithin(0, k);
+        this.rng.fill(u, DRAW_BLOCK - k);
+        k = 0;
+      }
+      if (!(row > start && unitOf(u[k++]!) < RETAIL_DIRT.duplicateLines)) {
+        if (unitOf(u[k++]!) < RETAIL_DIRT.unknownCodeLines) {
+          const j = intOf(u[k++]!, nonProductPrices.length);
           item = PRODUCT_COUNT + j;
           hasDescription = true;
-          qty = sign * (1 + rng.int(3));
-          unitPrice = this.nonProductPrices[j]!;
+          qty = sign * (1 + intOf(u[k++]!, 3));
+          unitPrice = nonProductPrices[j]!;
         } else {
-          // AliasTable.sample written out (the same two draws): V8 does not inline it here.
-          const slot = rng.int(popularity.size);
-          const p = this.rankToProduct[rng.float() < popularity.prob[slot]! ? slot : popularity.alias[slot]!]!;
+          // Two AliasTable.sample draws each: a slot, then its own index or its alias.
+          const p = rankToProduct[aliasPick(popularity, u[k]!, u[k + 1]!)]!;
           item = p;
-          const qSlot = rng.int(quantities.size);
-          qty = sign * this.quantityValues[rng.float() < quantities.prob[qSlot]! ? qSlot : quantities.alias[qSlot]!]!;
-          hasDescription = !rng.chance(RETAIL_DIRT.nullDescriptionLines);
-          unitPrice = hasDescription ? this.listPrices[p]! : 0;
+          qty = sign * quantityValues[aliasPick(quantities, u[k + 2]!, u[k + 3]!)]!;
+          k += 4;
+          hasDescription = !(unitOf(u[k++]!) < RETAIL_DIRT.nullDescriptionLines);
+          unitPrice = hasDescription ? listPrices[p]! : 0;
         }
       }
-      this.itemIdx[row] = item;
-      if (!hasDescription) this.descriptionValid.setNull(row);
-      this.quantity[row] = qty;
-      this.price[row] = unitPrice;
+      // What the invoice's lines share is written here too: one pass instead of a fill call per column and invoice.
+      invoiceIdx[row] = invoice;
+      countryIdx[row] = country;
+      customer[row] = customerId;
+      itemIdx[row] = item;
+      if (!hasDescription) out.descriptionValid.setNull(row);
+      quantity[row] = qty;
+      price[row] = unitPrice;
     }
+    this.next = k;
   }
 }
 
@@ -240,7 +276,9 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const customerValid = new Validity(rows);
 
   const rngInv = Prng.stream(seed, 'retail.invoices');
-  const lineWriter = new LineWriter(Prng.stream(seed, 'retail.lines'), productPopularity, rankToProduct, quantities, products.prices, itemIdx, quantity, price, descriptionValid);
+  const lineWriter = new LineWriter(Prng.stream(seed, 'retail.lines'), productPopularity, rankToProduct, quantities, products.prices, {
+    invoiceIdx, invoiceDate, countryIdx, customer, customerValid, itemIdx, quantity, price, descriptionValid,
+  });
   const dayMs = 86_400_000;
   let invoiceNo = FIRST_INVOICE;
   let row = 0;
@@ -257,14 +295,8 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     const minuteOfDay = OPEN_HOUR * 60 + Math.floor((dayPos - day) * OPEN_HOURS * 60);
     const dateMs = FIRST_DAY_MS + day * dayMs + minuteOfDay * 60_000;
     const invoice = invoicePool.addNumber(cancelled ? 'C' : '', invoiceNo);
-    // What every line of the invoice shares, written as runs.
     const end = row + lines;
-    invoiceIdx.fill(invoice, row, end);
-    invoiceDate.fill(row, end, dateMs);
-    countryIdx.fill(country, row, end);
-    if (guest) for (let r = row; r < end; r++) customerValid.setNull(r);
-    else customer.fill(customerIds[cust]!, row, end);
-    lineWriter.write(row, end, cancelled ? -1 : 1);
+    lineWriter.write(row, end, cancelled ? -1 : 1, invoice, dateMs, country, guest ? 0 : customerIds[cust]!);
     row = end;
     invoiceNo += 1 + (rngInv.chance(0.05) ? 1 : 0);
   }

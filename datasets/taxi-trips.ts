@@ -2,11 +2,11 @@
 // rush hours), durations consistent with the timestamps and metered fares — data for filter + aggregate by date.
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
-import { AliasTable } from './alias.ts';
-import { buildTable, float64Data, int32Data, TimestampColumn, Validity } from './columns.ts';
+import { AliasTable, aliasPick } from './alias.ts';
+import { buildTable, float64Data, int32Data, roundHalfUp, TimestampColumn, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, resolveParams } from './params.ts';
-import { Prng } from './prng.ts';
+import { intOf, Prng, unitOf } from './prng.ts';
 
 /** Trips per month of 2020 in millions (NYC TLC yellow taxi totals, rounded): the lockdown shows from March. */
 const MONTHLY_TRIPS = [6.4, 6.3, 3.0, 0.24, 0.35, 0.55, 0.8, 1.0, 1.34, 1.68, 1.51, 1.46];
@@ -33,6 +33,85 @@ function daysInMonth2020(m: number): number {
   return (Date.UTC(2020, m + 1, 1) - Date.UTC(2020, m, 1)) / 86_400_000;
 }
 
+const YEAR_START_MS = Date.UTC(2020, 0, 1);
+const BLOCK = 1024;
+
+/**
+ * Durations and fares, from 'taxi_trips.trip'. Per row: a standard normal (Box–Muller: a pair of draws every other
+ * row, whose second value serves the next row, as Prng.normal), the speed, the flat-fare chance.
+ */
+function writeTrips(rng: Prng, duration: Int32Array, fare: Float64Array): void {
+  const rows = duration.length;
+  const u = new Uint32Array(BLOCK * 6);
+  let spare = 0;
+  for (let start = 0; start < rows; start += 2 * BLOCK) {
+    const end = Math.min(rows, start + 2 * BLOCK);
+    const m = end - start; // start is even
+    // Draws for rows start..end-1: 4 on an even row (normal pair, speed, flat), 2 on an odd one.
+    rng.fill(u, 0, 3 * m + (m % 2));
+    let k = 0;
+    for (let i = start; i < end; i++) {
+      let z: number;
+      if ((i & 1) === 0) {
+        const r = Math.sqrt(-2 * Math.log(1 - unitOf(u[k++]!))); // 1 - u is in (0, 1]
+        const theta = 2 * Math.PI * unitOf(u[k++]!);
+        spare = r * Math.sin(theta);
+        z = r * Math.cos(theta);
+      } else {
+        z = spare;
+      }
+      // Log-normal duration, median 660 s; kept within 1 minute .. 3 hours.
+      const seconds = Math.min(10_800, Math.max(60, roundHalfUp(660 * Math.exp(0.65 * z))));
+      // Average speed 6–25 mph; the meter charges $2.50 per mile and 35 cents per minute in slow traffic.
+      const mph = 6 + unitOf(u[k++]!) * 19;
+      const miles = (seconds / 3600) * mph;
+      const metered = 2.5 + 2.5 * miles + 0.35 * (seconds / 60) * (1 - mph / 30);
+      const flat = unitOf(u[k++]!) < JFK_FLAT_SHARE;
+      duration[i] = seconds;
+      fare[i] = flat ? JFK_FLAT_FARE : roundHalfUp(metered * 2) / 2;
+    }
+  }
+}
+
+/**
+ * Pickup times (an hour of the year by weight, then a second in it) from 'taxi_trips.pickup', 3 draws a row;
+ * dropoff = pickup + duration.
+ */
+function writeTimes(rng: Prng, hours: AliasTable, duration: Int32Array, pickup: TimestampColumn, dropoff: TimestampColumn): void {
+  const rows = duration.length;
+  const u = new Uint32Array(BLOCK * 3);
+  for (let start = 0; start < rows; start += BLOCK) {
+    const end = Math.min(rows, start + BLOCK);
+    rng.fill(u, 0, 3 * (end - start));
+    for (let i = start, k = 0; i < end; i++, k += 3) {
+      const second = aliasPick(hours, u[k]!, u[k + 1]!) * 3600 + intOf(u[k + 2]!, 3600);
+      const pickupMs = YEAR_START_MS + second * 1000;
+      pickup.set(i, pickupMs);
+      dropoff.set(i, pickupMs + duration[i]! * 1000);
+    }
+  }
+}
+
+/** Passenger counts from 'taxi_trips.passenger_count': NULL by chance, else an alias draw (1 or 3 draws a row). */
+function writePassengers(rng: Prng, table: AliasTable, passengers: Int32Array, valid: Validity): void {
+  const rows = passengers.length;
+  const u = new Uint32Array(BLOCK);
+  let k = BLOCK;
+  // The stream is this loop's alone, so drawing a block ahead of use changes no value.
+  for (let i = 0; i < rows; i++) {
+    if (k > BLOCK - 3) {
+      u.copyWithin(0, k);
+      rng.fill(u, BLOCK - k);
+      k = 0;
+    }
+    if (unitOf(u[k++]!) < TAXI_DIRT.nullPassengerCount) valid.setNull(i);
+    else {
+      passengers[i] = 1 + aliasPick(table, u[k]!, u[k + 1]!);
+      k += 2;
+    }
+  }
+}
+
 function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
   checkRows(rows);
   checkSeed(seed);
@@ -48,7 +127,6 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   }
   const hourTable = new AliasTable(hourWeights);
   const passengerTable = new AliasTable(PASSENGER_WEIGHTS);
-  const yearStart = Date.UTC(2020, 0, 1);
 
   const pickup = new TimestampColumn(rows);
   const dropoff = new TimestampColumn(rows);
@@ -56,26 +134,10 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const fare = new Float64Array(rows);
   const passengers = new Int32Array(rows);
   const passengersValid = new Validity(rows);
-  const rngTime = Prng.stream(seed, 'taxi_trips.pickup');
-  const rngTrip = Prng.stream(seed, 'taxi_trips.trip');
-  const rngPass = Prng.stream(seed, 'taxi_trips.passenger_count');
-  for (let i = 0; i < rows; i++) {
-    const second = hourTable.sample(rngTime) * 3600 + rngTime.int(3600);
-    const pickupMs = yearStart + second * 1000;
-    // Log-normal duration, median 660 s; kept within 1 minute .. 3 hours.
-    const seconds = Math.min(10_800, Math.max(60, Math.round(660 * Math.exp(0.65 * rngTrip.normal()))));
-    // Average speed 6–25 mph; the meter charges $2.50 per mile and 35 cents per minute in slow traffic.
-    const mph = 6 + rngTrip.float() * 19;
-    const miles = (seconds / 3600) * mph;
-    const metered = 2.5 + 2.5 * miles + 0.35 * (seconds / 60) * (1 - mph / 30);
-    const flat = rngTrip.chance(JFK_FLAT_SHARE);
-    pickup.set(i, pickupMs);
-    dropoff.set(i, pickupMs + seconds * 1000);
-    duration[i] = seconds;
-    fare[i] = flat ? JFK_FLAT_FARE : Math.round(metered * 2) / 2;
-    if (rngPass.chance(TAXI_DIRT.nullPassengerCount)) passengersValid.setNull(i);
-    else passengers[i] = 1 + passengerTable.sample(rngPass);
-  }
+  // One loop per stream, each taking its draws in blocks (Prng.fill) in the order per-row calls took them.
+  writeTrips(Prng.stream(seed, 'taxi_trips.trip'), duration, fare);
+  writeTimes(Prng.stream(seed, 'taxi_trips.pickup'), hourTable, duration, pickup, dropoff);
+  writePassengers(Prng.stream(seed, 'taxi_trips.passenger_count'), passengerTable, passengers, passengersValid);
 
   const table = buildTable(SCHEMA, {
     pickup_datetime: pickup.finish(),
