@@ -47,6 +47,8 @@ export interface CellResult {
   readonly stats?: SampleStats;
   /** Peak resident set size of the cell's child process, bytes. */
   readonly peakRssBytes?: number;
+  /** Wall time the runner spent on the cell: its child process from spawn to exit, plus the result check, ms. */
+  readonly wallMs?: number;
   readonly metrics?: EngineMetrics;
   readonly resultRows?: number;
   /** Extra series a custom scenario reports (e.g. throughput vs batch size). */

@@ -238,6 +238,8 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
       for (const planned of group.cells) {
         const label = { engine: planned.engine, scenario: planned.scenario.name, rows: planned.rows };
         deps.progress.cellStarted(index, label);
+        const cellStartedAt = Date.now();
+        let wallMs: number | undefined;
         const resultPath = join(runDir, 'results', `${safe(planned.scenario.name)}.${planned.rows}.${safe(planned.engine)}.arrow`);
         const isReference = group.plan !== null && planned.engine === REFERENCE_ENGINE;
         let report: CellReport;
@@ -275,9 +277,10 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
             else report = { ...report, status: checkAgainstReference(referencePath!, resultPath, group.plan) };
           }
           if (report.wroteResult) written.push({ path: resultPath, keep: report.status.kind !== 'ok' });
+          wallMs = Date.now() - cellStartedAt;
         }
         if (isReference && referencePath === null) referenceFailure = report.status.kind;
-        const cell = toCellResult(planned, report);
+        const cell = toCellResult(planned, report, wallMs);
         cells.push(cell);
         deps.progress.cellFinished(index, label, cell);
         index++;
@@ -358,7 +361,7 @@ function checkAgainstReference(referencePath: string, resultPath: string, plan: 
   }
 }
 
-function toCellResult(planned: PlannedCell, r: CellReport): CellResult & { budgetMs: number } {
+function toCellResult(planned: PlannedCell, r: CellReport, wallMs: number | undefined): CellResult & { budgetMs: number } {
   return {
     scenario: planned.scenario.name,
     engine: planned.engine,
@@ -369,6 +372,7 @@ function toCellResult(planned: PlannedCell, r: CellReport): CellResult & { budge
     ...(r.loadMs !== undefined ? { loadMs: r.loadMs } : {}),
     ...(r.stats ? { stats: r.stats } : {}),
     ...(r.peakRssBytes ? { peakRssBytes: r.peakRssBytes } : {}),
+    ...(wallMs !== undefined ? { wallMs } : {}),
     ...(r.metrics ? { metrics: r.metrics } : {}),
     ...(r.resultRows !== undefined ? { resultRows: r.resultRows } : {}),
     ...(r.series ? { series: r.series } : {}),

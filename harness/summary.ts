@@ -115,6 +115,7 @@ export function formatSummary(results: RunResults): string {
     });
     out.push('');
   }
+  out.push(...timeSpent(results));
   const problems = results.cells.filter((c) => c.status.kind !== 'ok');
   if (problems.length > 0) {
     out.push('Cells without a trusted time:');
@@ -122,6 +123,33 @@ export function formatSummary(results: RunResults): string {
     out.push('');
   }
   return out.join('\n');
+}
+
+/**
+ * Where the run's wall time went: the whole run, the cells (start-up, load and check included), per engine or
+ * scenario family, and the slowest cells — what to drop or shrink when a run takes too long.
+ */
+function timeSpent(results: RunResults): string[] {
+  const timed = results.cells.filter((c) => c.wallMs !== undefined);
+  if (timed.length === 0) return [];
+  const sum = (cells: readonly CellResult[]): number => cells.reduce((t, c) => t + c.wallMs!, 0);
+  const runMs = Date.parse(results.finishedAt) - Date.parse(results.startedAt);
+  const head = Number.isFinite(runMs) && runMs > 0 ? `${formatMs(runMs)} in total, ` : '';
+  const totals = (keyOf: (c: CellResult) => string): string => {
+    const by = new Map<string, number>();
+    for (const c of timed) by.set(keyOf(c), (by.get(keyOf(c)) ?? 0) + c.wallMs!);
+    const top = [...by].sort((a, b) => b[1] - a[1]);
+    return top.slice(0, 8).map(([k, ms]) => `${k} ${formatMs(ms)}`).join(', ') + (top.length > 8 ? ', ...' : '');
+  };
+  const slowest = [...timed].sort((a, b) => b.wallMs! - a.wallMs!).slice(0, 5);
+  return [
+    `Where the run's time went (wall): ${head}${formatMs(sum(timed))} in ${timed.length} cell${timed.length === 1 ? '' : 's'} (start-up, load, every run and the check)`,
+    `  by scenario: ${totals((c) => c.scenario)}`,
+    // A custom scenario's variant is named engine/variant: count it to its engine.
+    `  by engine: ${totals((c) => c.engine.split('/')[0]!)}`,
+    `  slowest cells: ${slowest.map((c) => `${c.engine} ${c.scenario} ${formatRows(c.rows)} ${formatMs(c.wallMs!)}`).join(', ')}`,
+    '',
+  ];
 }
 
 /**

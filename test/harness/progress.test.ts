@@ -93,3 +93,34 @@ test('custom scenarios print a row per variant and a column per size, ratios to 
   assert.match(lines.find((l) => l.startsWith('duckdb/merge'))!, /^duckdb\/merge\s+10\.0 ms ×1\.00\s+40\.0 ms ×1\.00$/);
   assert.match(lines.find((l) => l.startsWith('dag/merge'))!, /^dag\/merge\s+30\.0 ms ×3\.00\s+TIMEOUT 30\.0 s$/);
 });
+
+test("the summary says where the run's wall time went: per scenario, per engine (variants to their engine), slowest cells", () => {
+  const cell = (engine: string, scenario: string, wallMs: number | undefined): CellResult => ({
+    engine,
+    scenario,
+    rows: 1000,
+    status: { kind: 'ok' },
+    stats: summarise([1]),
+    ...(wallMs === undefined ? {} : { wallMs }),
+  });
+  const results = {
+    ...runOf({ name: 'cdc-merge', title: '', teaches: '', suite: 'cdc', kind: 'custom' }, [
+      cell('duckdb/merge', 'cdc-merge', 4000),
+      cell('dag/merge', 'cdc-merge', 9000),
+      cell('dag', 'groupby-count', 2000),
+      cell('polars', 'groupby-count', undefined),
+    ]),
+    startedAt: '2026-12-02T10:00:00.000Z',
+    finishedAt: '2026-12-02T10:00:20.000Z',
+  };
+  const lines = formatSummary(results).split('\n');
+  assert.ok(lines.includes("Where the run's time went (wall): 20.0 s in total, 15.0 s in 3 cells (start-up, load, every run and the check)"));
+  assert.ok(lines.includes('  by scenario: cdc-merge 13.0 s, groupby-count 2.00 s'));
+  assert.ok(lines.includes('  by engine: dag 11.0 s, duckdb 4.00 s'));
+  assert.ok(lines.includes('  slowest cells: dag/merge cdc-merge 1k 9.00 s, duckdb/merge cdc-merge 1k 4.00 s, dag groupby-count 1k 2.00 s'));
+});
+
+test('a run whose cells carry no wall times prints no time section', () => {
+  const text = formatSummary(runOf({ name: 'groupby-count', title: '', teaches: '', suite: 'foundation', kind: 'query' }, [okCell]));
+  assert.doesNotMatch(text, /time went/);
+});
