@@ -23,6 +23,12 @@ export interface MapReduceConfig {
    * hive.vectorized.execution.enabled). False runs every map task row at a time: same output, byte for byte.
    */
   readonly vectorized: boolean;
+  /**
+   * Keep the records of aggregate jobs whose keys and partial states have a fixed width (int32, int64, float64,
+   * timestamp and bool keys of at most 12 encoded bytes) in typed arrays through the sort buffer, the spill and
+   * the reducers' merge (default true). False sends them through the general byte path: same files, same output.
+   */
+  readonly fixedWidth: boolean;
   /** Attempts per task before the job fails (default 4, as mapreduce.map.maxattempts). */
   readonly maxAttempts: number;
   /** An attempt running longer than this is killed and retried, in ms (default 120000). */
@@ -70,6 +76,7 @@ export function readConfig(options: Options, cores: number): MapReduceConfig {
     sortBufferBytes: Math.trunc(num(options, 'sortBufferBytes', 16 << 20, 64)),
     combiner: bool(options, 'combiner', true),
     vectorized: bool(options, 'vectorized', true),
+    fixedWidth: bool(options, 'fixedWidth', true),
     maxAttempts: Math.trunc(num(options, 'maxAttempts', 4, 1, 100)),
     taskTimeoutMs: num(options, 'taskTimeoutMs', 120_000, 1),
     faults: {

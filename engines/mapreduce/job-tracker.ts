@@ -59,6 +59,7 @@ export function wireJob(job: JobSpec, boundaries: readonly Uint8Array[] | null =
     reducers: job.reducers,
     combiner: job.combiner,
     vectorized: job.vectorized,
+    fixedWidth: job.fixedWidth,
     boundaries,
   };
 }

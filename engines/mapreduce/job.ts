@@ -41,6 +41,8 @@ export interface JobSpec {
   readonly combiner: boolean;
   /** Map tasks may run vectorized (vectorization.ts decides per input and block). */
   readonly vectorized: boolean;
+  /** Fixed-width records may take the typed path (fixed-width.ts decides per job). */
+  readonly fixedWidth: boolean;
   /** DFS directory of the committed output (`part-r-00000`...). */
   readonly outputDir: string;
 }
@@ -68,6 +70,7 @@ export interface WireJob {
   readonly reducers: number;
   readonly combiner: boolean;
   readonly vectorized: boolean;
+  readonly fixedWidth: boolean;
   /**
    * Range partitioning (TeraSort): reducer i gets the keys k with boundaries[i-1] <= k < boundaries[i], so the
    * part files in order are totally ordered. Null: hash partitioning.

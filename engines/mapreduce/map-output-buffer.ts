@@ -1,10 +1,13 @@
 // The map side's sort buffer (Hadoop's MapOutputBuffer): records are appended in binary form to one buffer of
 // `sortBufferBytes`; when it would overflow, the records are sorted by (partition, key), run through the combiner
 // and spilled to a file on the task's local disk. At the end the spills are merged into one `file.out` with an
-// index, the map output a reducer fetches from.
+// index, the map output a reducer fetches from. A fixed-width job keeps its records in typed arrays instead
+// (fixed-records.ts): same spill points, same files.
 import path from 'node:path';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { ByteWriter, compareBytes, hashBytes } from './bytes.ts';
+import { FixedRecords, endSpill, writeCombined, type CombineValues } from './fixed-records.ts';
+import type { FixedWidthLayout } from './fixed-width.ts';
 import type { Collector, Combiner } from './job-functions.ts';
 import { mergeSegments } from './merge.ts';
 import { sortRecords } from './radix-sort.ts';
@@ -18,6 +21,8 @@ import type { TaskCounters } from './task.ts';
  */
 let spareBuffer: Buffer | null = null;
 
+const EMPTY = Buffer.alloc(0);
+
 /** Hadoop merges with the combiner only when there are at least this many spills (min.num.spills.for.combine). */
 const MIN_SPILLS_FOR_COMBINE = 3;
 
@@ -30,8 +35,15 @@ interface Spill {
 export class MapOutputBuffer implements Collector {
   readonly key = new ByteWriter(256);
   readonly value = new ByteWriter(1024);
+  /** The general path's record bytes (empty on the fixed-width path). */
   private kv: Buffer;
   private kvPos = 0;
+  /** Bytes of records the buffer holds before it spills: sortBufferBytes, or one record that is bigger. */
+  private capacity: number;
+  /** The fixed-width path's records, or null on the general path. */
+  private readonly fixed: FixedRecords | null;
+  private outputRecords = 0;
+  private outputBytes = 0;
   /** 4 ints per record: start, key length, value length, partition. */
   private meta = new Int32Array(4096 * 4);
   private n = 0;
@@ -50,15 +62,20 @@ export class MapOutputBuffer implements Collector {
     private readonly now: () => number,
     /** Range partitioner for total-order sorts (null: hash the key). */
     private readonly boundaries: readonly Uint8Array[] | null = null,
+    layout: FixedWidthLayout | null = null,
   ) {
     const size = Math.max(64, sortBufferBytes);
-    if (spareBuffer !== null && spareBuffer.length === size) {
+    this.bufferBytes = size;
+    this.capacity = size;
+    this.fixed = layout === null || boundaries !== null ? null : FixedRecords.take(layout);
+    if (this.fixed !== null) {
+      this.kv = EMPTY;
+    } else if (spareBuffer !== null && spareBuffer.length === size) {
       this.kv = spareBuffer;
       spareBuffer = null;
     } else {
       this.kv = Buffer.allocUnsafe(size);
     }
-    this.bufferBytes = size;
   }
 
   /** Called by the mapper after filling `key` and `value`. */
@@ -66,8 +83,24 @@ export class MapOutputBuffer implements Collector {
     const klen = this.key.pos;
     const vlen = this.value.pos;
     const size = klen + vlen;
-    if (this.kvPos + size > this.kv.length && this.n > 0) this.spill();
-    if (size > this.kv.length) this.kv = Buffer.allocUnsafe(size); // one record bigger than the buffer
+    this.outputRecords++;
+    this.outputBytes += size;
+    const fixed = this.fixed;
+    if (fixed !== null) {
+      if (fixed.bytes + size > this.capacity && fixed.n > 0) this.spill();
+      if (size > this.capacity) this.capacity = size;
+      const partition = this.partitions === 1 ? 0 : hashBytes(this.key.buf, 0, klen - this.groupStrip) % this.partitions;
+      fixed.add(this.key.buf, klen, this.value.buf, vlen, partition);
+      this.key.reset();
+      this.value.reset();
+      return;
+    }
+    if (this.kvPos + size > this.capacity && this.n > 0) this.spill();
+    if (size > this.capacity) {
+      // One record bigger than the buffer: it gets a buffer of its own size, which stays for the rest of the task.
+      this.kv = Buffer.allocUnsafe(size);
+      this.capacity = size;
+    }
     const partition =
       this.partitions === 1
         ? 0
@@ -93,8 +126,6 @@ export class MapOutputBuffer implements Collector {
     this.meta[m + 3] = partition;
     this.n++;
     this.kvPos += size;
-    this.counters.mapOutputRecords! += 1;
-    this.counters.mapOutputBytes! += size;
     this.key.reset();
     this.value.reset();
   }
@@ -102,13 +133,21 @@ export class MapOutputBuffer implements Collector {
   /** Sorts the buffer by (partition, key, arrival) and writes it as one spill file (`file`: the final output). */
   private spill(file = path.join(this.dir, `spill${this.spills.length}.out`)): void {
     const t0 = this.now();
-    const { kv, meta, n } = this;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    sortRecords(order, meta, kv, this.partitions);
     const w = this.out;
     w.reset();
-    const index = writeSorted(w, kv, meta, order, this.partitions, this.combiner === null ? null : (key, values) => this.combineValues(key, values), this.counters);
+    const combine: CombineValues | null = this.combiner === null ? null : (key, values) => this.combineValues(key, values);
+    let index: SegmentIndexEntry[];
+    const fixed = this.fixed;
+    if (fixed !== null) {
+      index = fixed.write(w, fixed.sort(this.partitions), this.partitions, combine, this.counters);
+      fixed.clear();
+    } else {
+      const { kv, meta, n } = this;
+      const order = new Uint32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      sortRecords(order, meta, kv, this.partitions);
+      index = writeSorted(w, kv, meta, order, this.partitions, combine, this.counters);
+    }
     writeSegmentFile(file, w.view(), index);
     this.spills.push({ file, index });
     this.counters.spillFiles! += 1;
@@ -130,8 +169,16 @@ export class MapOutputBuffer implements Collector {
   /** Final spill and merge into `file.out` (+ `.index`); returns its path. The sort buffer goes back to the slot. */
   close(): string {
     const final = this.finalSpill();
-    if (this.kv.length === this.bufferBytes) spareBuffer = this.kv;
+    this.counters.mapOutputRecords! += this.outputRecords;
+    this.counters.mapOutputBytes! += this.outputBytes;
+    if (this.fixed !== null) this.fixed.release();
+    else if (this.kv.length === this.bufferBytes) spareBuffer = this.kv;
     return final;
+  }
+
+  /** Records in the buffer, not yet spilled. */
+  private get held(): number {
+    return this.fixed !== null ? this.fixed.n : this.n;
   }
 
   private finalSpill(): string {
@@ -141,7 +188,7 @@ export class MapOutputBuffer implements Collector {
       this.spill(final);
       return final;
     }
-    if (this.n > 0) this.spill();
+    if (this.held > 0) this.spill();
     if (this.spills.length === 1) {
       // The records all went out in one earlier spill: that run is the map output.
       const only = this.spills[0]!;
@@ -209,7 +256,7 @@ function writeSorted(
   meta: Int32Array,
   order: Uint32Array,
   partitions: number,
-  combine: ((key: Uint8Array, values: Buffer[]) => Buffer[]) | null,
+  combine: CombineValues | null,
   counters: TaskCounters,
 ): SegmentIndexEntry[] {
   const n = order.length;
@@ -259,21 +306,14 @@ function writeSorted(
         values.push(kv.subarray(vs, vs + meta[q + 2]!));
         j++;
       }
-      const combined = combine(kv.subarray(ks, ks + kl), values);
       w.pos = pos;
-      for (const v of combined) writeRecord(w, kv, ks, ks + kl, v, 0, v.length);
-      if (w.buf !== buf) throw new Error('combiner output outgrew its input; the spill buffer reservation is wrong');
+      records += writeCombined(w, kv, ks, ks + kl, values, combine);
       pos = w.pos;
-      records += combined.length;
       i = j;
     }
     index.push({ offset, length: pos - offset, records });
   }
-  w.pos = pos;
-  if (combine !== null) {
-    counters.combineInputRecords! += singles;
-    counters.combineOutputRecords! += singles;
-  }
+  endSpill(w, pos, combine, singles, counters);
   return index;
 }
 

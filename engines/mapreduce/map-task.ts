@@ -8,6 +8,7 @@ import { BlockWriter } from './block-writer.ts';
 import { decodeColumnBlock } from './column-block.ts';
 import { injectFault, type FaultPlan } from './faults.ts';
 import { jobFunctions, mapColumns, type Collector } from './job-functions.ts';
+import { fixedWidthLayout } from './fixed-width.ts';
 import { MapOutputBuffer } from './map-output-buffer.ts';
 import { compilePipeline, neededInputColumns } from './pipeline.ts';
 import type { Row } from './row-format.ts';
@@ -66,7 +67,7 @@ export async function runMapTask(spec: MapTaskSpec): Promise<TaskResult> {
     mkdirSync(spec.localDir, { recursive: true });
     const fns = jobFunctions(spec.job);
     const combiner = spec.job.combiner && fns.combiner ? fns.combiner() : null;
-    buffer = new MapOutputBuffer(spec.localDir, spec.job.reducers, fns.groupStrip, combiner, spec.sortBufferBytes, counters, now, spec.job.boundaries);
+    buffer = new MapOutputBuffer(spec.localDir, spec.job.reducers, fns.groupStrip, combiner, spec.sortBufferBytes, counters, now, spec.job.boundaries, fixedWidthLayout(spec.job));
     // In-mapper combining may hold half the sort buffer's worth of groups before it collects them.
     const combining = combiner !== null ? { maxBytes: spec.sortBufferBytes / 2, counters } : null;
     const vectorized = vectorizeMap(spec.job, spec.inputIndex, spec.fileSchema, spec.ops);

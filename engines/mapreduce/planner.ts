@@ -50,6 +50,7 @@ export function planJobs(plan: PlanNode, config: MapReduceConfig, runDir: string
       reducers,
       combiner: config.combiner,
       vectorized: config.vectorized,
+      fixedWidth: config.fixedWidth,
       outputDir: `${runDir}job-${id}/`,
     };
     jobs.push(job);
@@ -153,6 +154,7 @@ export function planJobs(plan: PlanNode, config: MapReduceConfig, runDir: string
     reducers: 0,
     combiner: false,
     vectorized: false,
+    fixedWidth: false,
     outputDir: `${runDir}job-${id}/`,
   };
   jobs.push(job);

@@ -1,15 +1,18 @@
 // One reduce task attempt, run inside a worker: fetch this partition's segment from every map output (the
 // shuffle), merge-sort them, group equal keys, reduce, run the chained narrow operators, and write the output
-// as a DFS file whose blocks become visible only when the JobTracker commits the job.
+// as a DFS file whose blocks become visible only when the JobTracker commits the job. A fixed-width job
+// (fixed-width.ts) fetches every segment into one buffer and merges typed runs (fixed-merge.ts).
 import { compareBytes } from './bytes.ts';
 import { BlockWriter } from './block-writer.ts';
-import { injectFault } from './faults.ts';
-import { jobFunctions } from './job-functions.ts';
+import { injectFault, type FaultPlan } from './faults.ts';
+import { FixedMerge, type RunBounds } from './fixed-merge.ts';
+import { fixedWidthLayout } from './fixed-width.ts';
+import { jobFunctions, type Reducer } from './job-functions.ts';
 import { newCounters } from './map-task.ts';
 import { mergeSegments } from './merge.ts';
 import { compilePipeline } from './pipeline.ts';
 import type { Row } from './row-format.ts';
-import { SegmentReader, fetchSegment, readSegmentIndex } from './segment.ts';
+import { SegmentReader, fetchSegment, readSegmentIndex, type SegmentIndexEntry } from './segment.ts';
 import type { ReduceTaskSpec, TaskResult } from './task.ts';
 import path from 'node:path';
 
@@ -18,17 +21,19 @@ const now = (): number => performance.now();
 export async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskResult> {
   const counters = newCounters();
   const t0 = now();
-  const segments: Buffer[] = [];
-  for (const dir of spec.mapOutputs) {
-    const file = path.join(dir, 'file.out');
-    const entry = readSegmentIndex(file)[spec.partition]!;
-    segments.push(fetchSegment(file, entry));
+  const job = spec.job;
+  const layout = fixedWidthLayout(job);
+  const files = spec.mapOutputs.map((dir) => path.join(dir, 'file.out'));
+  const entries = files.map((file) => readSegmentIndex(file)[spec.partition]!);
+  for (const entry of entries) {
     counters.recordsShuffled! += entry.records;
     counters.bytesShuffled! += entry.length;
   }
+  // The general path keeps one buffer per segment; the fixed-width path reads them all into one.
+  const segments = layout === null ? files.map((file, i) => fetchSegment(file, entries[i]!)) : [];
+  const runs = layout === null ? null : fetchRuns(files, entries);
   const tFetched = now();
 
-  const job = spec.job;
   const fns = jobFunctions(job);
   const reducer = fns.reducer(spec.partition);
   const strip = fns.groupStrip;
@@ -49,6 +54,11 @@ export async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskResult> {
   let groupKey: Buffer | null = null;
   const readers = segments.map((s) => new SegmentReader(s, 0, s.length));
   const valueAt = reducer.valueAt?.bind(reducer);
+  if (runs !== null) {
+    const reduced = reduceFixed(new FixedMerge(runs.buf, runs.bounds, layout!.keyBytes), reducer, emit, fault, where);
+    groups = reduced.groups;
+    fault = reduced.fault;
+  }
   mergeSegments(readers, (r) => {
     if (fault !== null && records === fault.afterRecords) {
       injectFault(fault, where);
@@ -82,4 +92,50 @@ export async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskResult> {
     outputRows: writer.rows,
     outputBytes: writer.bytes,
   };
+}
+
+/** The shuffle for the fixed-width path: this partition's segment of every map output, back to back in one buffer. */
+function fetchRuns(files: readonly string[], entries: readonly SegmentIndexEntry[]): { buf: Buffer; bounds: RunBounds[] } {
+  const bounds: RunBounds[] = [];
+  let total = 0;
+  for (const e of entries) {
+    bounds.push({ offset: total, length: e.length, records: e.records });
+    total += e.length;
+  }
+  const buf = Buffer.allocUnsafe(total);
+  files.forEach((file, i) => fetchSegment(file, entries[i]!, buf, bounds[i]!.offset));
+  return { buf, bounds };
+}
+
+/**
+ * The reduce loop over merged fixed-width runs: a new group wherever the key numbers change, each value handed to
+ * the reducer where it lies in the fetched bytes. A fault fires as in the general loop; one planned after more
+ * records than there are is handed back, to fire at the end.
+ */
+function reduceFixed(m: FixedMerge, reducer: Reducer, emit: (row: Row) => void, fault: FaultPlan | null, where: string): { groups: number; fault: FaultPlan | null } {
+  const { buf, hi, lo, keyStart, keyEnd, valueEnd } = m;
+  let groups = 0;
+  let records = 0;
+  let groupHi = -1;
+  let groupLo = -1;
+  const valueAt = reducer.valueAt?.bind(reducer);
+  m.run((s) => {
+    if (fault !== null && records === fault.afterRecords) {
+      injectFault(fault, where);
+      fault = null;
+    }
+    records++;
+    if (hi[s] !== groupHi || lo[s] !== groupLo) {
+      if (groups > 0) reducer.endGroup(emit);
+      groups++;
+      groupHi = hi[s]!;
+      groupLo = lo[s]!;
+      reducer.startGroup(buf.subarray(keyStart[s]!, keyEnd[s]!));
+    }
+    const ke = keyEnd[s]!;
+    if (valueAt !== undefined) valueAt(buf, ke + 1, valueEnd[s]!, emit);
+    else reducer.value(buf.subarray(keyStart[s]!, ke), buf.subarray(ke + 1, valueEnd[s]!), emit);
+  });
+  if (groups > 0) reducer.endGroup(emit);
+  return { groups, fault };
 }

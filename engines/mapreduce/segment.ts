@@ -102,15 +102,18 @@ export function readSegmentIndex(path: string): SegmentIndexEntry[] {
   return out;
 }
 
-/** Reads one partition's segment of a map output file (the shuffle fetch). */
-export function fetchSegment(path: string, entry: SegmentIndexEntry): Buffer {
-  const buf = Buffer.allocUnsafe(entry.length);
+/**
+ * Reads one partition's segment of a map output file (the shuffle fetch), into `into` at `at` when given (a
+ * reducer fetching every segment into one buffer), else into a buffer of its own.
+ */
+export function fetchSegment(path: string, entry: SegmentIndexEntry, into?: Buffer, at = 0): Buffer {
+  const buf = into ?? Buffer.allocUnsafe(entry.length);
   if (entry.length === 0) return buf;
   const fd = openSync(path, 'r');
   try {
     let got = 0;
     while (got < entry.length) {
-      const n = readSync(fd, buf, got, entry.length - got, entry.offset + got);
+      const n = readSync(fd, buf, at + got, entry.length - got, entry.offset + got);
       if (n === 0) throw new Error(`map output ${path} is shorter than its index says`);
       got += n;
     }
