@@ -5,9 +5,18 @@ import { toArrowSchema, toArrowType, type Schema } from '../plan/index.ts';
 
 const ENCODER = new TextEncoder();
 
-/** UTF-8 bytes of a string, for pools of fixed values copied into many rows. */
+/**
+ * UTF-8 bytes of a string, for pools of fixed values copied into many rows. ASCII (labels, codes) is copied char
+ * by char: TextEncoder.encode costs microseconds per call in Node 20, and a pool of 50,000 labels spent 0.1 s there.
+ */
 export function utf8Bytes(s: string): Uint8Array {
-  return ENCODER.encode(s);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return ENCODER.encode(s);
+    out[i] = c;
+  }
+  return out;
 }
 
 /**
@@ -225,6 +234,28 @@ export class Utf8Pool {
     return new Float64Array(this.bytes.buffer, 0, this.usedWords / 2);
   }
 
+  /** `chunks` followed by `extra` zero chunks, so that reads up to `extra` chunks from any value stay in bounds. */
+  paddedChunks(extra: number): Float64Array {
+    const need = (this.usedWords + 2 * extra) * 4;
+    if (need > this.bytes.length) this.growTo(need);
+    return new Float64Array(this.bytes.buffer, 0, this.usedWords / 2 + extra);
+  }
+
+  /** The byte length every value has, or -1 if they differ (or there are none). */
+  get uniformLength(): number {
+    if (this.count === 0) return -1;
+    const first = this.valueLengths[0]!;
+    for (let v = 1; v < this.count; v++) if (this.valueLengths[v] !== first) return -1;
+    return first;
+  }
+
+  /** Fresh buffers are zeroed, so padding bytes stay zero after a grow. */
+  private growTo(byteLength: number): void {
+    const bytes = new Uint8Array(Math.max(byteLength, this.bytes.length * 2));
+    bytes.set(this.bytes);
+    this.bytes = bytes;
+  }
+
   /** Room for one more value of `byteLength` bytes; returns the byte offset it starts at. */
   private reserve(byteLength: number): number {
     if (this.count === this.valueLengths.length) {
@@ -236,12 +267,7 @@ export class Utf8Pool {
       this.valueWordStart = wordStart;
     }
     const words = 2 * Math.ceil(byteLength / 8); // values start on 8-byte boundaries (chunks)
-    if ((this.usedWords + words) * 4 > this.bytes.length) {
-      // Fresh buffers are zeroed, so padding bytes stay zero after a grow.
-      const bytes = new Uint8Array(Math.max((this.usedWords + words) * 4, this.bytes.length * 2));
-      bytes.set(this.bytes);
-      this.bytes = bytes;
-    }
+    if ((this.usedWords + words) * 4 > this.bytes.length) this.growTo((this.usedWords + words) * 4);
     this.valueLengths[this.count] = byteLength;
     this.valueWordStart[this.count] = this.usedWords;
     this.usedWords += words;
@@ -269,6 +295,76 @@ export class Utf8Pool {
 
 /** Runs of one value at least this long are written by doubling (copyWithin) rather than row by row. */
 const MIN_DOUBLED_RUN = 64;
+/**
+ * 8-byte stores each row makes whatever its value's length (the rest, for longer values, in a loop): a fixed number
+ * of stores is predicted, while a loop whose count varies from row to row mispredicted about once a row.
+ */
+const MAX_FIXED_CHUNKS = 4;
+
+/**
+ * What pooledUtf8 and runsUtf8 copy from: the pool's chunks, zero-padded so that `fixed` chunks can be read from
+ * any value's start, or null if a chunk reads as NaN (a NaN's bits need not survive the copy; valid UTF-8 never
+ * forms one: it would take a byte 0x7F after a byte of 0xF0 or above).
+ */
+interface ChunkSource {
+  readonly chunks: Float64Array;
+  /** Stores each row makes (1..MAX_FIXED_CHUNKS): enough for the pool's longest value, if it is short. */
+  readonly fixed: number;
+}
+
+function chunkSource(pool: Utf8Pool): ChunkSource | null {
+  const lengths = pool.lengths;
+  let longest = 0;
+  for (let v = 0; v < pool.size; v++) if (lengths[v]! > longest) longest = lengths[v]!;
+  const fixed = Math.max(1, Math.min(MAX_FIXED_CHUNKS, Math.ceil(longest / 8)));
+  const chunks = pool.paddedChunks(fixed);
+  for (let c = 0; c < chunks.length; c++) if (Number.isNaN(chunks[c])) return null;
+  return { chunks, fixed };
+}
+
+/**
+ * Copy one value, chunks c.., to bytes at..end (end > at). The `fixed` stores are made whatever the length: what
+ * spills past `end` lies in the next row's bytes, which are written after (or in the room past the column's end).
+ */
+function writeValue(view: DataView, chunks: Float64Array, c: number, at: number, end: number, fixed: number): void {
+  view.setFloat64(at, chunks[c]!, true);
+  if (fixed > 1) {
+    view.setFloat64(at + 8, chunks[c + 1]!, true);
+    if (fixed > 2) {
+      view.setFloat64(at + 16, chunks[c + 2]!, true);
+      if (fixed > 3) view.setFloat64(at + 24, chunks[c + 3]!, true);
+    }
+  }
+  for (let p = at + 8 * fixed, q = c + fixed; p < end; p += 8) view.setFloat64(p, chunks[q++]!, true);
+}
+
+/** Rows of one value, `len` > 0 bytes, `count` of them from byte `start`, nothing NULL among them. */
+function writeRun(out: Uint8Array, view: DataView, source: ChunkSource, c: number, start: number, len: number, count: number): void {
+  const { chunks, fixed } = source;
+  if (count < MIN_DOUBLED_RUN) {
+    for (let r = 0, at = start; r < count; r++, at += len) writeValue(view, chunks, c, at, at + len, fixed);
+    return;
+  }
+  // The run's bytes are the value repeated: write it once and double what is written (a few copyWithin calls
+  // instead of a copy per row).
+  writeValue(view, chunks, c, start, start + len, fixed);
+  const runBytes = count * len;
+  for (let filled = len; filled < runBytes; ) {
+    const chunk = Math.min(filled, runBytes - filled);
+    out.copyWithin(start + filled, start, start + chunk);
+    filled += chunk;
+  }
+}
+
+function utf8Data(n: number, offsets: Int32Array, bytes: Uint8Array, total: number, validity: Validity | undefined): arrow.Data {
+  bytes.fill(0, total); // what spilled past the last value lies outside the column's bytes
+  return arrow.makeData({ type: new arrow.Utf8(), length: n, valueOffsets: offsets, data: bytes.subarray(0, total), ...nullProps(validity) });
+}
+
+function checkUtf8Size(total: number, columnName: string): void {
+  if (total > 2 ** 31 - 1) throw new Error(`${columnName} would exceed Arrow Utf8's 2 GiB per column; generate fewer rows`);
+  if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('pooled strings need a little-endian platform');
+}
 
 /**
  * A Utf8 column whose rows are values of a pool, given by index: the two-pass way to build low-cardinality
@@ -281,70 +377,144 @@ const MIN_DOUBLED_RUN = 64;
 export function pooledUtf8(indices: Int32Array, values: readonly Uint8Array[] | Utf8Pool, validity?: Validity, columnName = 'string column'): arrow.Data {
   const n = indices.length;
   const pool = values instanceof Utf8Pool ? values : Utf8Pool.of(values);
-  // Rows are written 8 bytes per step through a DataView (setFloat64 of the pool's chunks), or 4 if a chunk reads
-  // as NaN (a NaN's bits need not survive the copy; valid UTF-8 never forms one: it would take a byte 0x7F after a
-  // byte of 0xF0 or above). A value's padding spills into the next value's slot and is overwritten by it.
   const lengths = pool.lengths;
   const wordStart = pool.wordStart;
-  const poolWords = pool.words;
-  if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('pooledUtf8 needs a little-endian platform');
 
   const offsets = new Int32Array(n + 1);
   // `total` is a double, so it cannot wrap: one check after the loop suffices (offsets past 2^31 are discarded).
   let total = 0;
+  const uniform = pool.uniformLength;
   if (validity !== undefined && validity.nullCount > 0) {
     for (let i = 0; i < n; i++) {
       if (!validity.isNull(i)) total += lengths[indices[i]!]!;
       offsets[i + 1] = total;
     }
+  } else if (uniform >= 0) {
+    // Every value has one length (db-benchmark's labels): the offsets need no look-up.
+    for (let i = 1; i <= n; i++) offsets[i] = i * uniform;
+    total = n * uniform;
   } else {
     for (let i = 0; i < n; i++) {
       total += lengths[indices[i]!]!;
       offsets[i + 1] = total;
     }
   }
-  if (total > 2 ** 31 - 1) throw new Error(`${columnName} would exceed Arrow Utf8's 2 GiB per column; generate fewer rows`);
-  const buffer = new ArrayBuffer(total + 8); // room for the last value's padding
+  checkUtf8Size(total, columnName);
+  const source = chunkSource(pool);
+  // Room past the end for the stores of the last value (at most MAX_FIXED_CHUNKS chunks).
+  const buffer = new ArrayBuffer(total + 8 * MAX_FIXED_CHUNKS);
   const view = new DataView(buffer);
   const out = new Uint8Array(buffer);
-  const chunks = pool.chunks;
-  if (chunks.some(Number.isNaN)) {
-    copyByWords(indices, offsets, wordStart, poolWords, view);
-    out.fill(0, total, total + 8);
-    return arrow.makeData({ type: new arrow.Utf8(), length: n, valueOffsets: offsets, data: out.subarray(0, total), ...nullProps(validity) });
+  if (source === null) {
+    copyByWords(indices, offsets, wordStart, pool.words, view);
+    return utf8Data(n, offsets, out, total, validity);
   }
+  const { chunks, fixed } = source;
   for (let i = 0; i < n; i++) {
     const idx = indices[i]!;
     const start = offsets[i]!;
     const end = offsets[i + 1]!;
-    let c = wordStart[idx]! >> 1;
-    for (let at = start; at < end; at += 8) view.setFloat64(at, chunks[c++]!, true);
+    const c = wordStart[idx]! >> 1;
+    if (end > start) writeValue(view, chunks, c, start, end, fixed); // not NULL (nor empty)
     if (i + 1 < n && indices[i + 1] === idx) {
-      // A run: rows i+1..j-1 repeat row i's value (sorted columns; invoices from one country).
+      // A run: rows i+1..j-1 repeat row i's value (sorted columns).
       let j = i + 2;
       while (j < n && indices[j] === idx) j++;
       const len = end - start;
-      if (j - i >= MIN_DOUBLED_RUN && offsets[j]! - start === (j - i) * len) {
-        // No NULL inside: the run's bytes are the value repeated; double what is written (a few copyWithin calls
-        // instead of a copy per row).
-        const runBytes = (j - i) * len;
-        for (let filled = len; filled < runBytes; ) {
-          const chunk = Math.min(filled, runBytes - filled);
-          out.copyWithin(start + filled, start, start + chunk);
-          filled += chunk;
-        }
+      if (len > 0 && offsets[j]! - start === (j - i) * len) {
+        writeRun(out, view, source, c, end, len, j - i - 1); // no NULL inside
       } else {
         for (let r = i + 1; r < j; r++) {
           const rowEnd = offsets[r + 1]!;
-          c = wordStart[idx]! >> 1;
-          for (let at = offsets[r]!; at < rowEnd; at += 8) view.setFloat64(at, chunks[c++]!, true);
+          if (rowEnd > offsets[r]!) writeValue(view, chunks, c, offsets[r]!, rowEnd, fixed);
         }
       }
       i = j - 1;
     }
   }
-  out.fill(0, total, total + 8); // the last value's spilled padding lies outside the column's bytes
-  return arrow.makeData({ type: new arrow.Utf8(), length: n, valueOffsets: offsets, data: out.subarray(0, total), ...nullProps(validity) });
+  return utf8Data(n, offsets, out, total, validity);
+}
+
+/**
+ * A Utf8 column given as runs of one value, without NULLs: rows runEnds[r - 1]..runEnds[r] − 1 (from row 0) hold
+ * pool value runValues[r], for r < runCount. What pooledUtf8 writes for the rows spelled out, without an index per
+ * row: for columns that a generator holds constant over stretches of rows (retail's invoice and country).
+ *
+ * @example
+ * runsUtf8(new Int32Array([2, 3]), new Int32Array([1, 0]), 2, [utf8Bytes('view'), utf8Bytes('click')]) // 'click', 'click', 'view'
+ */
+export function runsUtf8(runEnds: Int32Array, runValues: Int32Array, runCount: number, values: readonly Uint8Array[] | Utf8Pool, columnName = 'string column'): arrow.Data {
+  const n = runCount > 0 ? runEnds[runCount - 1]! : 0;
+  const pool = values instanceof Utf8Pool ? values : Utf8Pool.of(values);
+  const lengths = pool.lengths;
+  const wordStart = pool.wordStart;
+  const offsets = new Int32Array(n + 1);
+  let total = 0;
+  for (let r = 0, row = 0; r < runCount; r++) {
+    const len = lengths[runValues[r]!]!;
+    for (const end = runEnds[r]!; row < end; row++) offsets[row + 1] = total += len;
+  }
+  checkUtf8Size(total, columnName);
+  const source = chunkSource(pool);
+  if (source === null) {
+    // Chunks that read as NaN: spell the rows out for pooledUtf8's 4-byte copy.
+    const indices = new Int32Array(n);
+    for (let r = 0, row = 0; r < runCount; r++) indices.fill(runValues[r]!, row, (row = runEnds[r]!));
+    return pooledUtf8(indices, pool, undefined, columnName);
+  }
+  const buffer = new ArrayBuffer(total + 8 * MAX_FIXED_CHUNKS);
+  const view = new DataView(buffer);
+  const out = new Uint8Array(buffer);
+  for (let r = 0, row = 0; r < runCount; ) {
+    const value = runValues[r]!;
+    // Neighbouring runs of the same value are one run here (consecutive invoices from one country).
+    let end = runEnds[r++]!;
+    while (r < runCount && runValues[r] === value) end = runEnds[r++]!;
+    const len = lengths[value]!;
+    if (len > 0 && end > row) writeRun(out, view, source, wordStart[value]! >> 1, offsets[row]!, len, end - row);
+    row = end;
+  }
+  return utf8Data(n, offsets, out, total, undefined);
+}
+/** Rows whose indices streamedUtf8 asks for at a time: small enough to stay in L1. */
+const STREAM_BLOCK = 2048;
+
+/**
+ * pooledUtf8 for indices that are not kept: `next(block)` fills `block` with the next block.length indices, in row
+ * order (a Prng's fillInt, say), and they are written as they come — no index column of N rows is allocated,
+ * written and read back. Every pool value has the same byte length (offsets are row × length), and there are no
+ * NULLs.
+ *
+ * @example
+ * const rng = Prng.stream(42, 'labels');
+ * streamedUtf8(1000, pool, (block) => rng.fillInt(block, pool.size)); // = pooledUtf8 of a fillInt'ed column
+ */
+export function streamedUtf8(rows: number, values: readonly Uint8Array[] | Utf8Pool, next: (block: Int32Array) => void, columnName = 'string column'): arrow.Data {
+  const pool = values instanceof Utf8Pool ? values : Utf8Pool.of(values);
+  const len = pool.uniformLength;
+  if (len < 0) throw new Error(`${columnName}: streamedUtf8 takes values of one byte length`);
+  const total = rows * len;
+  checkUtf8Size(total, columnName);
+  const source = chunkSource(pool);
+  const block = new Int32Array(Math.min(STREAM_BLOCK, rows));
+  if (source === null) {
+    const indices = new Int32Array(rows);
+    for (let start = 0; start < rows; start += block.length) next(indices.subarray(start, Math.min(rows, start + block.length)));
+    return pooledUtf8(indices, pool, undefined, columnName);
+  }
+  const offsets = new Int32Array(rows + 1);
+  for (let i = 1; i <= rows; i++) offsets[i] = i * len;
+  const buffer = new ArrayBuffer(total + 8 * MAX_FIXED_CHUNKS);
+  const view = new DataView(buffer);
+  const { chunks, fixed } = source;
+  const wordStart = pool.wordStart;
+  for (let start = 0; start < rows; start += block.length) {
+    const m = Math.min(block.length, rows - start);
+    const b = m === block.length ? block : block.subarray(0, m);
+    next(b);
+    for (let k = 0, at = start * len; k < m; k++, at += len) writeValue(view, chunks, wordStart[b[k]!]! >> 1, at, at + len, fixed);
+  }
+  return utf8Data(rows, offsets, new Uint8Array(buffer), total, undefined);
 }
 
 /** pooledUtf8's copy for pools whose chunks are not all numbers: 4-byte words, row by row. */

@@ -2,7 +2,7 @@
 // results can be set beside the published db-benchmark numbers: K large groups, N/K small groups, NAs, sortedness.
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
-import { buildTable, decimalUtf8, float64Data, int32Data, pooledUtf8, roundTo, utf8Bytes, Utf8Pool, Validity } from './columns.ts';
+import { buildTable, decimalUtf8, float64Data, int32Data, pooledUtf8, roundTo, streamedUtf8, utf8Bytes, Utf8Pool, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
 import { chooseDistinctList, Prng } from './prng.ts';
@@ -49,15 +49,38 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const sorted = params['sorted'] === true;
   const nk = smallGroups(rows, k);
 
+  // Pools of the formatted labels for the K large groups (index = code, 0 = NULL); formatted per row otherwise.
+  // The N/K small-group labels are pooled too while the pool is small beside the column (K ≥ 2): a pooled copy is
+  // about twice as fast as formatting each row.
+  const labels = (count: number, width: number): Utf8Pool => {
+    const p = new Utf8Pool();
+    for (let c = 0; c <= count; c++) p.add(utf8Bytes(`id${String(c).padStart(width, '0')}`));
+    return p;
+  };
+  const pool = k <= 100_000 ? labels(k, 3) : null;
+  const smallPool = k >= 2 && nk <= 4_000_000 ? labels(nk, 10) : null;
+
   // Integer codes for every column; 0 marks NA (all real codes are ≥ 1). v3 marks NA with NaN.
+  const drawInto = (name: string, n: number) => {
+    const rng = Prng.stream(seed, `dbbench_groupby.${name}`);
+    return (codes: Int32Array) => rng.fillInt(codes, n, 1);
+  };
   const draw = (name: string, n: number): Int32Array => {
     const codes = new Int32Array(rows);
-    Prng.stream(seed, `dbbench_groupby.${name}`).fillInt(codes, n, 1);
+    drawInto(name, n)(codes);
     return codes;
   };
-  let id1 = draw('id1', k);
-  let id2 = draw('id2', k);
-  const id3 = draw('id3', nk);
+  // Without NULLs or sorting, a pooled label column (labels of one width) is written as its codes are drawn
+  // (streamedUtf8) and the codes are not kept; otherwise they are drawn, given NULLs and sorted, then written.
+  const streamed = (name: string, n: number, values: Utf8Pool | null): arrow.Data | undefined =>
+    naPct === 0 && !sorted && values !== null && values.uniformLength >= 0 ? streamedUtf8(rows, values, drawInto(name, n), `dbbench_groupby.${name}`) : undefined;
+  const id1Labels = streamed('id1', k, pool);
+  const id2Labels = streamed('id2', k, pool);
+  const id3Labels = streamed('id3', nk, smallPool);
+  const unused = new Int32Array(0);
+  let id1 = id1Labels ? unused : draw('id1', k);
+  let id2 = id2Labels ? unused : draw('id2', k);
+  const id3 = id3Labels ? unused : draw('id3', nk);
   const id4 = draw('id4', k);
   const id5 = draw('id5', k);
   const id6 = draw('id6', nk);
@@ -100,16 +123,6 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     }
   }
 
-  // Pools of the formatted labels for the K large groups (index = code, 0 = NULL); formatted per row otherwise.
-  // The N/K small-group labels are pooled too while the pool is small beside the column (K ≥ 2): a pooled copy is
-  // about twice as fast as formatting each row.
-  const labels = (count: number, width: number): Utf8Pool => {
-    const p = new Utf8Pool();
-    for (let c = 0; c <= count; c++) p.add(utf8Bytes(`id${String(c).padStart(width, '0')}`));
-    return p;
-  };
-  const pool = k <= 100_000 ? labels(k, 3) : null;
-  const smallPool = k >= 2 && nk <= 4_000_000 ? labels(nk, 10) : null;
   const strings = (name: string, codes: Int32Array, width: number): arrow.Data => {
     const valid = new Validity(rows);
     if (naPct > 0) for (let i = 0; i < rows; i++) if (codes[i] === 0) valid.setNull(i);
@@ -133,9 +146,9 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   }
 
   const table = buildTable(SCHEMA, {
-    id1: strings('id1', id1, 3),
-    id2: strings('id2', id2, 3),
-    id3: strings('id3', id3, 10),
+    id1: id1Labels ?? strings('id1', id1, 3),
+    id2: id2Labels ?? strings('id2', id2, 3),
+    id3: id3Labels ?? strings('id3', id3, 10),
     id4: ints(id4),
     id5: ints(id5),
     id6: ints(id6),

@@ -59,6 +59,8 @@ export class Prng {
   private s3: number;
   private spare = 0;
   private hasSpare = false;
+  /** Scratch for the bulk draws (fillInt, fillFloat), kept: callers that draw a block at a time allocate nothing. */
+  private block: Uint32Array | null = null;
 
   private constructor(s0: number, s1: number, s2: number, s3: number) {
     this.s0 = s0 | 0;
@@ -122,13 +124,17 @@ export class Prng {
     this.s3 = s3;
   }
 
+  private scratch(): Uint32Array {
+    return (this.block ??= new Uint32Array(BLOCK));
+  }
+
   /** out[i] = offset + int(n) for every i in order: the same draws as a loop over int(n), taken in bulk. */
   fillInt(out: Int32Array, n: number, offset = 0): void {
     // Raw draws a block at a time, then converted: two tight loops run faster than one doing both.
-    const u = new Uint32Array(Math.min(BLOCK, out.length));
+    const u = this.scratch();
     const scale = n * INV_TWO_POW_32; // intOf, hoisted
-    for (let start = 0; start < out.length; start += u.length) {
-      const m = Math.min(u.length, out.length - start);
+    for (let start = 0; start < out.length; start += BLOCK) {
+      const m = Math.min(BLOCK, out.length - start);
       this.fill(u, 0, m);
       for (let k = 0; k < m; k++) {
         const r = Math.floor(u[k]! * scale);
@@ -139,9 +145,9 @@ export class Prng {
 
   /** out[i] = float() for every i in order, taken in bulk. */
   fillFloat(out: Float64Array): void {
-    const u = new Uint32Array(Math.min(BLOCK, out.length));
-    for (let start = 0; start < out.length; start += u.length) {
-      const m = Math.min(u.length, out.length - start);
+    const u = this.scratch();
+    for (let start = 0; start < out.length; start += BLOCK) {
+      const m = Math.min(BLOCK, out.length - start);
       this.fill(u, 0, m);
       for (let k = 0; k < m; k++) out[start + k] = u[k]! * INV_TWO_POW_32;
     }

@@ -4,7 +4,7 @@
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
 import { AliasTable, aliasPick } from './alias.ts';
-import { buildTable, float64Data, int32Data, pooledUtf8, roundTo, TimestampColumn, Utf8Builder, utf8Bytes, Utf8Pool, Validity } from './columns.ts';
+import { buildTable, float64Data, int32Data, pooledUtf8, roundTo, runsUtf8, TimestampColumn, Utf8Builder, utf8Bytes, Utf8Pool, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, resolveParams } from './params.ts';
 import { chooseDistinct, intOf, Prng, unitOf } from './prng.ts';
@@ -141,9 +141,7 @@ const DRAW_BLOCK = 1024;
 
 /** The columns an invoice's lines are written to (one row per line). */
 interface LineColumns {
-  readonly invoiceIdx: Int32Array;
   readonly invoiceDate: TimestampColumn;
-  readonly countryIdx: Int32Array;
   readonly customer: Int32Array;
   readonly customerValid: Validity;
   readonly itemIdx: Int32Array;
@@ -176,13 +174,13 @@ class LineWriter {
 
   /**
    * Rows start..end-1: one invoice's lines; sign -1 on a cancellation, customerId 0 for a guest. A line may repeat
-   * the previous one.
+   * the previous one. (The invoice's number and country are not written per line: they are runs, see runsUtf8.)
    */
-  write(start: number, end: number, sign: number, invoice: number, dateMs: number, country: number, customerId: number): void {
+  write(start: number, end: number, sign: number, dateMs: number, customerId: number): void {
     const out = this.out;
     out.invoiceDate.fill(start, end, dateMs);
     if (customerId === 0) for (let r = start; r < end; r++) out.customerValid.setNull(r);
-    const { invoiceIdx, countryIdx, customer, itemIdx, quantity, price } = out;
+    const { customer, itemIdx, quantity, price } = out;
     const popularity = this.productPopularity;
     const quantities = this.quantities;
     const { rankToProduct, quantityValues, listPrices, nonProductPrices } = this;
@@ -216,8 +214,6 @@ class LineWriter {
         }
       }
       // What the invoice's lines share is written here too: one pass instead of a fill call per column and invoice.
-      invoiceIdx[row] = invoice;
-      countryIdx[row] = country;
       customer[row] = customerId;
       itemIdx[row] = item;
       if (!hasDescription) out.descriptionValid.setNull(row);
@@ -225,6 +221,36 @@ class LineWriter {
       price[row] = unitPrice;
     }
     this.next = k;
+  }
+}
+
+/** Per invoice, in order: its number (an index into the invoice pool), its last row + 1 and its country. */
+class InvoiceRuns {
+  numbers: Int32Array;
+  ends: Int32Array;
+  countries: Int32Array;
+  count = 0;
+
+  constructor(capacity: number) {
+    this.numbers = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.countries = new Int32Array(capacity);
+  }
+
+  push(number: number, end: number, country: number): void {
+    if (this.count === this.ends.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.numbers = grow(this.numbers);
+      this.ends = grow(this.ends);
+      this.countries = grow(this.countries);
+    }
+    this.numbers[this.count] = number;
+    this.ends[this.count] = end;
+    this.countries[this.count++] = country;
   }
 }
 
@@ -261,13 +287,13 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const nonProductCodes = NON_PRODUCT_CODES.map((n) => ({ code: utf8Bytes(n.code), description: utf8Bytes(n.description), price: n.price }));
 
   // Strings are recorded as indices into pools and written in one pass at the end (columns.ts: pooledUtf8).
-  // Item pool: the products, then the non-product codes. Invoice numbers go into a packed pool, one per invoice.
+  // Item pool: the products, then the non-product codes. Invoice numbers go into a packed pool, one per invoice;
+  // the invoice and country columns are runs, one per invoice (its last row + 1, its country), written by runsUtf8.
   const codePool = [...products.codes, ...nonProductCodes.map((n) => n.code)];
   const descriptionPool = [...products.descriptions, ...nonProductCodes.map((n) => n.description)];
   const invoicePool = new Utf8Pool();
-  const invoiceIdx = new Int32Array(rows);
+  const invoices = new InvoiceRuns(Math.ceil(rows / MEAN_LINES) + 16);
   const itemIdx = new Int32Array(rows);
-  const countryIdx = new Int32Array(rows);
   const quantity = new Int32Array(rows);
   const price = new Float64Array(rows);
   const customer = new Int32Array(rows);
@@ -277,7 +303,7 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
 
   const rngInv = Prng.stream(seed, 'retail.invoices');
   const lineWriter = new LineWriter(Prng.stream(seed, 'retail.lines'), productPopularity, rankToProduct, quantities, products.prices, {
-    invoiceIdx, invoiceDate, countryIdx, customer, customerValid, itemIdx, quantity, price, descriptionValid,
+    invoiceDate, customer, customerValid, itemIdx, quantity, price, descriptionValid,
   });
   const dayMs = 86_400_000;
   let invoiceNo = FIRST_INVOICE;
@@ -294,22 +320,22 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     const day = Math.floor(dayPos);
     const minuteOfDay = OPEN_HOUR * 60 + Math.floor((dayPos - day) * OPEN_HOURS * 60);
     const dateMs = FIRST_DAY_MS + day * dayMs + minuteOfDay * 60_000;
-    const invoice = invoicePool.addNumber(cancelled ? 'C' : '', invoiceNo);
     const end = row + lines;
-    lineWriter.write(row, end, cancelled ? -1 : 1, invoice, dateMs, country, guest ? 0 : customerIds[cust]!);
+    invoices.push(invoicePool.addNumber(cancelled ? 'C' : '', invoiceNo), end, country);
+    lineWriter.write(row, end, cancelled ? -1 : 1, dateMs, guest ? 0 : customerIds[cust]!);
     row = end;
     invoiceNo += 1 + (rngInv.chance(0.05) ? 1 : 0);
   }
 
   const transactions = buildTable(TRANSACTIONS, {
-    invoice: pooledUtf8(invoiceIdx, invoicePool, undefined, 'transactions.invoice'),
+    invoice: runsUtf8(invoices.ends, invoices.numbers, invoices.count, invoicePool, 'transactions.invoice'),
     stock_code: pooledUtf8(itemIdx, codePool, undefined, 'transactions.stock_code'),
     description: pooledUtf8(itemIdx, descriptionPool, descriptionValid, 'transactions.description'),
     quantity: int32Data(quantity),
     invoice_date: invoiceDate.finish(),
     price: float64Data(price),
     customer_id: int32Data(customer, customerValid),
-    country: pooledUtf8(countryIdx, countryBytes, undefined, 'transactions.country'),
+    country: runsUtf8(invoices.ends, invoices.countries, invoices.count, countryBytes, 'transactions.country'),
   });
   return new Map([
     ['transactions', transactions],

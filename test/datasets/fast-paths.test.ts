@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as arrow from 'apache-arrow';
 import { AliasTable, aliasPick } from '../../datasets/alias.ts';
-import { decimalUtf8, pooledUtf8, roundHalfUp, Utf8Builder, utf8Bytes, Utf8Pool, Validity } from '../../datasets/columns.ts';
+import { decimalUtf8, pooledUtf8, roundHalfUp, runsUtf8, streamedUtf8, Utf8Builder, utf8Bytes, Utf8Pool, Validity } from '../../datasets/columns.ts';
 import { chooseDistinct, chooseDistinctList, intOf, Prng, shuffleInPlace, unitOf } from '../../datasets/prng.ts';
 import { sortOrder, sortRowsInPlace } from '../../datasets/sort-order.ts';
 
@@ -219,6 +219,101 @@ test('pooledUtf8 copies values whose 8-byte chunks read as NaN (not valid UTF-8)
   const data = pooledUtf8(indices, pool);
   const expected = Buffer.concat([odd, Buffer.from('plain'), odd, odd, Buffer.from('plain')]);
   assert.ok(Buffer.from(data.values.buffer, data.values.byteOffset, data.values.byteLength).equals(expected));
+});
+
+/** Values of the given byte lengths (ASCII, or two-byte letters for odd lengths above 2 when `wide`). */
+function valuesOfLengths(lengths: readonly number[], wide: boolean): Uint8Array[] {
+  return lengths.map((len, v) => {
+    const ascii = Array.from({ length: len }, (_, i) => String.fromCharCode(65 + ((v * 7 + i) % 26))).join('');
+    return utf8Bytes(wide && len > 2 && len % 2 === 1 ? `${'ü'.repeat((len - 1) / 2)}x` : ascii);
+  });
+}
+
+/** The plain column: each row's value pushed by Utf8Builder (NULL rows as empty slots). */
+function builtColumn(indices: Int32Array, values: readonly Uint8Array[], validity?: Validity): arrow.Data {
+  const builder = new Utf8Builder(indices.length, 4);
+  for (let i = 0; i < indices.length; i++) {
+    if (validity?.isNull(i)) builder.pushNull();
+    else builder.push(values[indices[i]!]!);
+  }
+  return builder.finish(validity);
+}
+
+test('pooledUtf8 (a fixed number of 8-byte stores per row, a loop past them) is the plain column for pools of any lengths', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 12 }),
+      fc.boolean(),
+      fc.nat(),
+      fc.integer({ min: 0, max: 600 }),
+      fc.constantFrom(0, 0.01, 0.3),
+      (lengths, wide, seed, rows, nullShare) => {
+        const values = valuesOfLengths(lengths, wide);
+        const rng = Prng.stream(seed, 'pooled');
+        // Runs of every length (sorted columns), single rows and NULLs among them.
+        const indices = new Int32Array(rows);
+        for (let i = 0, v = 0; i < rows; i++) {
+          if (rng.chance(0.3)) v = rng.int(values.length);
+          indices[i] = v;
+        }
+        const validity = new Validity(rows);
+        for (let i = 0; i < rows; i++) if (rng.chance(nullShare)) validity.setNull(i);
+        const pool = Utf8Pool.of(values);
+        return ipc(pooledUtf8(indices, pool, validity)).equals(ipc(builtColumn(indices, values, validity)));
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+test('runsUtf8 is pooledUtf8 of the rows spelled out, runs of any length (doubled past 64 rows) and empty runs included', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 8 }),
+      fc.array(fc.tuple(fc.nat(), fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 300 }))), { maxLength: 40 }),
+      (lengths, runs) => {
+        const values = valuesOfLengths(lengths, true);
+        const runEnds = new Int32Array(runs.length + 3); // spare room past runCount, as a growing list has
+        const runValues = new Int32Array(runs.length + 3);
+        const indices: number[] = [];
+        runs.forEach(([value, count], r) => {
+          for (let i = 0; i < count; i++) indices.push(value % values.length);
+          runEnds[r] = indices.length;
+          runValues[r] = value % values.length;
+        });
+        const fromRuns = runsUtf8(runEnds, runValues, runs.length, values);
+        return ipc(fromRuns).equals(ipc(builtColumn(Int32Array.from(indices), values)));
+      },
+    ),
+    { numRuns: 150 },
+  );
+  // A pool whose chunks read as NaN goes through pooledUtf8's 4-byte copy.
+  const odd = new Uint8Array([1, 2, 3, 4, 5, 6, 0xf8, 0x7f, 9]);
+  const data = runsUtf8(new Int32Array([2, 3, 5]), new Int32Array([0, 1, 0]), 3, [odd, utf8Bytes('plain')]);
+  assert.ok(ipc(data).equals(ipc(builtColumn(new Int32Array([0, 0, 1, 0, 0]), [odd, utf8Bytes('plain')]))));
+});
+
+test('streamedUtf8 is pooledUtf8 of the same draws taken as one column, and leaves the stream where fillInt would', () => {
+  fc.assert(
+    fc.property(fc.nat(), fc.integer({ min: 0, max: 9000 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 40 }), (seed, rows, size, len) => {
+      const values = valuesOfLengths(new Array<number>(size).fill(len), false);
+      const pool = Utf8Pool.of(values);
+      const codes = new Int32Array(rows);
+      const reference = Prng.stream(seed, 'streamed');
+      reference.fillInt(codes, size);
+      const rng = Prng.stream(seed, 'streamed');
+      const streamed = streamedUtf8(rows, pool, (block) => rng.fillInt(block, size));
+      return ipc(streamed).equals(ipc(pooledUtf8(codes, pool))) && rng.nextU32() === reference.nextU32();
+    }),
+    { numRuns: 60 },
+  );
+  assert.throws(() => streamedUtf8(3, [utf8Bytes('a'), utf8Bytes('bb')], () => {}), /one byte length/);
+});
+
+test('utf8Bytes is TextEncoder.encode, ASCII and beyond', () => {
+  const encoder = new TextEncoder();
+  fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme-ascii' })), (s) => Buffer.from(utf8Bytes(s)).equals(Buffer.from(encoder.encode(s)))), { numRuns: 2000 });
+  for (const s of ['', 'id000', '\u007f', '\u0080', 'Ελλάδα', '\ud800', 'x\udc00y']) assert.deepEqual([...utf8Bytes(s)], [...encoder.encode(s)], s);
 });
 
 test('roundHalfUp is Math.round, -0, ties, huge values and NaN included', () => {
