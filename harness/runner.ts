@@ -14,6 +14,7 @@ import { UsageError } from './args.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { compareWithBaseline, loadBaseline, type BaselineComparison } from './baseline.ts';
 import { defaultBudgetMs } from './budget.ts';
+import { buildCellBundle, type CellBundle } from './cell-bundle.ts';
 import type { Catalog } from './catalog.ts';
 import type { CellReport, CellSpec } from './cell-protocol.ts';
 import { compareResults } from './compare.ts';
@@ -225,6 +226,13 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Extensions are TypeScript the bundle does not contain (and must share the project's module instances): tsx.
+  let bundle: CellBundle | null = null;
+  if (settings.catalog.extensions.length === 0 && process.env.ENGINEBENCH_CELL_LOADER !== 'tsx') {
+    const built = await buildCellBundle(stamp + '-' + process.pid);
+    if ('failed' in built) deps.progress.note(`cells start through tsx (compiling the cell entry failed: ${built.failed})`);
+    else bundle = built;
+  }
   deps.progress.start(total, groups.flatMap((g) => g.cells.map((c) => ({ engine: c.engine, scenario: c.scenario.name, rows: c.rows }))));
   let index = 0;
   try {
@@ -270,6 +278,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
             maxOldSpaceMb: settings.maxOldSpaceMb,
             specPath: join(runDir, 'cells', `${index}.spec.json`),
             onSpawn: (pid) => (activePid = pid),
+            ...(bundle ? { bundledEntry: bundle.entry } : {}),
           });
           activePid = null;
           if (group.plan !== null && report.status.kind === 'ok' && report.wroteResult) {
@@ -296,6 +305,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     rmSync(join(runDir, 'scratch'), { recursive: true, force: true });
+    bundle?.dispose();
   }
 
   const queryNames = new Set(settings.scenarios.filter((s) => s.kind === 'query').map((s) => s.name));
