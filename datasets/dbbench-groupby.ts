@@ -124,17 +124,12 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   }
 
   const strings = (name: string, codes: Int32Array, width: number): arrow.Data => {
-    const valid = new Validity(rows);
-    if (naPct > 0) for (let i = 0; i < rows; i++) if (codes[i] === 0) valid.setNull(i);
+    const valid = naPct > 0 ? Validity.whereZero(codes) : new Validity(rows);
     const values = width === 3 ? pool : smallPool;
     if (values) return pooledUtf8(codes, values, valid, `dbbench_groupby.${name}`);
     return decimalUtf8(codes, 'id', width, valid, `dbbench_groupby.${name}`);
   };
-  const ints = (codes: Int32Array): arrow.Data => {
-    const valid = new Validity(rows);
-    if (naPct > 0) for (let i = 0; i < rows; i++) if (codes[i] === 0) valid.setNull(i);
-    return int32Data(codes, valid);
-  };
+  const ints = (codes: Int32Array): arrow.Data => int32Data(codes, naPct > 0 ? Validity.whereZero(codes) : undefined);
   const v3Valid = new Validity(rows);
   if (naPct > 0) {
     for (let i = 0; i < rows; i++) {

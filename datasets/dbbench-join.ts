@@ -121,9 +121,7 @@ function values(rows: number, rng: Prng): Float64Array {
 
 /** A key column's validity: NULL where the code is 0. Only x has NULL keys, and only with naPct > 0. */
 function keyValidity(codes: Int32Array, mayHaveNulls: boolean): Validity {
-  const valid = new Validity(codes.length);
-  if (mayHaveNulls) for (let i = 0; i < codes.length; i++) if (codes[i] === 0) valid.setNull(i);
-  return valid;
+  return mayHaveNulls ? Validity.whereZero(codes) : new Validity(codes.length);
 }
 
 /** An integer key column and its string form `'id' + key` (NULL where the key is); `keySpace` is the largest key. */

@@ -162,6 +162,9 @@ class LineWriter {
   /** Drawn but not yet used: draws[next..]. The stream is this writer's alone, so drawing ahead changes nothing. */
   private readonly draws = new Uint32Array(DRAW_BLOCK);
   private next = DRAW_BLOCK;
+  /** Bytes of the stock_code and description columns so far, counted here so that pooledUtf8 need not. */
+  codeBytes = 0;
+  descriptionBytes = 0;
 
   constructor(
     private readonly rng: Prng,
@@ -169,6 +172,9 @@ class LineWriter {
     private readonly rankToProduct: Int32Array,
     private readonly quantities: AliasTable,
     private readonly listPrices: Float64Array,
+    /** Per item (products, then non-product codes): the byte length of its stock code and of its description. */
+    private readonly codeLengths: Int32Array,
+    private readonly descriptionLengths: Int32Array,
     private readonly out: LineColumns,
   ) {}
 
@@ -183,9 +189,11 @@ class LineWriter {
     const { customer, itemIdx, quantity, price } = out;
     const popularity = this.productPopularity;
     const quantities = this.quantities;
-    const { rankToProduct, quantityValues, listPrices, nonProductPrices } = this;
+    const { rankToProduct, quantityValues, listPrices, nonProductPrices, codeLengths, descriptionLengths } = this;
     const u = this.draws;
     let k = this.next;
+    let codeBytes = this.codeBytes;
+    let descriptionBytes = this.descriptionBytes;
     let item = 0;
     let hasDescription = true;
     let qty = 0;
@@ -219,8 +227,12 @@ class LineWriter {
       if (!hasDescription) out.descriptionValid.setNull(row);
       quantity[row] = qty;
       price[row] = unitPrice;
+      codeBytes += codeLengths[item]!;
+      descriptionBytes += hasDescription ? descriptionLengths[item]! : 0;
     }
     this.next = k;
+    this.codeBytes = codeBytes;
+    this.descriptionBytes = descriptionBytes;
   }
 }
 
@@ -302,7 +314,8 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const customerValid = new Validity(rows);
 
   const rngInv = Prng.stream(seed, 'retail.invoices');
-  const lineWriter = new LineWriter(Prng.stream(seed, 'retail.lines'), productPopularity, rankToProduct, quantities, products.prices, {
+  const lengthsOf = (pool: readonly Uint8Array[]) => Int32Array.from(pool, (b) => b.length);
+  const lineWriter = new LineWriter(Prng.stream(seed, 'retail.lines'), productPopularity, rankToProduct, quantities, products.prices, lengthsOf(codePool), lengthsOf(descriptionPool), {
     invoiceDate, customer, customerValid, itemIdx, quantity, price, descriptionValid,
   });
   const dayMs = 86_400_000;
@@ -329,8 +342,8 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
 
   const transactions = buildTable(TRANSACTIONS, {
     invoice: runsUtf8(invoices.ends, invoices.numbers, invoices.count, invoicePool, 'transactions.invoice'),
-    stock_code: pooledUtf8(itemIdx, codePool, undefined, 'transactions.stock_code'),
-    description: pooledUtf8(itemIdx, descriptionPool, descriptionValid, 'transactions.description'),
+    stock_code: pooledUtf8(itemIdx, codePool, undefined, 'transactions.stock_code', lineWriter.codeBytes),
+    description: pooledUtf8(itemIdx, descriptionPool, descriptionValid, 'transactions.description', lineWriter.descriptionBytes),
     quantity: int32Data(quantity),
     invoice_date: invoiceDate.finish(),
     price: float64Data(price),

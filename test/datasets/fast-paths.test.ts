@@ -310,6 +310,20 @@ test('streamedUtf8 is pooledUtf8 of the same draws taken as one column, and leav
   assert.throws(() => streamedUtf8(3, [utf8Bytes('a'), utf8Bytes('bb')], () => {}), /one byte length/);
 });
 
+test('Validity.whereZero is setNull on every zero code: the same bits, padding and count', () => {
+  fc.assert(
+    fc.property(fc.nat(), fc.integer({ min: 0, max: 300 }), fc.constantFrom(0, 0.05, 0.5, 1), (seed, rows, zeroShare) => {
+      const rng = Prng.stream(seed, 'where-zero');
+      const codes = Int32Array.from({ length: rows }, () => (rng.chance(zeroShare) ? 0 : 1 + rng.int(2 ** 31 - 1)));
+      const expected = new Validity(rows);
+      for (let i = 0; i < rows; i++) if (codes[i] === 0) expected.setNull(i);
+      const actual = Validity.whereZero(codes);
+      return actual.nullCount === expected.nullCount && Buffer.from(actual.bits).equals(Buffer.from(expected.bits));
+    }),
+    { numRuns: 300 },
+  );
+});
+
 test('utf8Bytes is TextEncoder.encode, ASCII and beyond', () => {
   const encoder = new TextEncoder();
   fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme-ascii' })), (s) => Buffer.from(utf8Bytes(s)).equals(Buffer.from(encoder.encode(s)))), { numRuns: 2000 });
