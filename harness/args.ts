@@ -20,7 +20,7 @@ export function defaultMaxHeapMb(): number {
 }
 
 const FLAGS = {
-  engines: { type: 'string', multiple: true, doc: 'NAMES', help: 'engines to run, comma-separated (default: all registered). The reference engine (duckdb) always runs for query scenarios.' },
+  engines: { type: 'string', multiple: true, doc: 'NAMES', help: 'engines to run, comma-separated (default: all registered). The reference engine (duckdb) always runs for query scenarios; custom scenarios whose variants are engines (cdc-merge) run only these engines\' variants.' },
   variants: { type: 'string', multiple: true, doc: 'TEXT', help: 'custom scenarios (cdc-merge, olap-load): run only the variants whose name contains one of these, comma-separated (e.g. duckdb/,duckdb-sql/)' },
   scenarios: { type: 'string', multiple: true, doc: 'NAMES', help: 'scenarios to run, comma-separated (default: all registered)' },
   suite: { type: 'string', multiple: true, doc: 'NAMES', help: 'run the scenarios of these suites, e.g. foundation, db-benchmark (adds to --scenarios)' },

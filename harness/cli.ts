@@ -94,6 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
       catalog,
       scenarios,
       engines,
+      chosenEngines: args.engines,
       sizes: args.sizes,
       variants: args.variants,
       quick: args.quick,

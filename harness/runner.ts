@@ -35,6 +35,12 @@ export interface BenchSettings {
   readonly scenarios: readonly Scenario[];
   /** Selected engines for query scenarios; the reference engine is added when missing. */
   readonly engines: readonly EngineDescriptor[];
+  /**
+   * Engines named with --engines, or null/absent when none were: a custom scenario whose variants are named
+   * engine/pattern (cdc-merge) then runs only those engines' variants; one whose variants are not engines
+   * (olap-load's targets) runs them all.
+   */
+  readonly chosenEngines?: readonly string[] | null;
   /** Substrings selecting custom scenarios' variants (`--variants`), or null/absent for all of them. */
   readonly variants?: readonly string[] | null;
   /** Sizes chosen on the command line (override every scenario's own), or null for the scenarios' sizes. */
@@ -155,7 +161,8 @@ export async function planGroups(settings: BenchSettings, engines: readonly Engi
         groups.push({ scenario, rows, plan, cells });
       }
     } else {
-      const all = await customVariants(scenario, settings.options);
+      const all = variantsOfChosenEngines(await customVariants(scenario, settings.options), settings);
+      if (all.length === 0) continue;
       const wanted = settings.variants;
       const variants = wanted ? all.filter((v) => wanted.some((w) => v.name.includes(w))) : all;
       if (variants.length === 0) {
@@ -174,6 +181,24 @@ export async function planGroups(settings: BenchSettings, engines: readonly Engi
     }
   }
   return groups;
+}
+
+/** The variants of the engines chosen with --engines (duckdb-sql counts as duckdb's); all when none were chosen. */
+function variantsOfChosenEngines<V extends { readonly name: string }>(variants: readonly V[], settings: BenchSettings): readonly V[] {
+  const chosen = settings.chosenEngines;
+  if (!chosen) return variants;
+  const registered = settings.catalog.engines.map((e) => e.name);
+  const ownerOf = (variant: string): string | undefined => {
+    const prefix = variant.split('/')[0]!;
+    return registered.find((e) => prefix === e || prefix.startsWith(`${e}-`));
+  };
+  // Engine-based when some variant is named after an engine exactly (cdc-merge's dag/merge-hard-delete); olap-load's
+  // duckdb-file/bulk names a load target, not the duckdb engine.
+  if (!variants.some((v) => v.name.includes('/') && registered.includes(v.name.split('/')[0]!))) return variants;
+  return variants.filter((v) => {
+    const owner = ownerOf(v.name);
+    return owner !== undefined && chosen.includes(owner);
+  });
 }
 
 async function customVariants(scenario: CustomScenario, options: BenchSettings['options']): Promise<{ name: string; available: boolean; reason?: string }[]> {

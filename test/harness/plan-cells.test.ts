@@ -91,3 +91,19 @@ test('--variants keeps only the custom variants whose name contains one of the g
   await assert.rejects(planGroups(await settings({ catalog, scenarios: [custom], sizes: [10], variants: ['nothing'] }), []), /--variants nothing selects none of test-custom-sum's variants: loop, off-by-one, hog, gpu/);
   assert.deepEqual(parseCli(['--variants', 'duckdb/,dag/']).variants, ['duckdb/', 'dag/']);
 });
+
+test('--engines also chooses cdc-merge variants (engine/pattern; duckdb-sql is duckdb\'s); olap-load targets are not engines', async () => {
+  const catalog = await loadCatalog();
+  const cdc = findScenario('cdc-merge');
+  const olap = findScenario('olap-load');
+  const all = await planGroups(await settings({ catalog, scenarios: [cdc], sizes: [10] }), []);
+  assert.ok(all[0]!.cells.some((c) => c.engine.startsWith('dag/')), 'without --engines every variant runs');
+  const [duck] = await planGroups(await settings({ catalog, scenarios: [cdc], sizes: [10], chosenEngines: ['duckdb'] }), []);
+  const engines = new Set(duck!.cells.map((c) => c.engine.split('/')[0]));
+  assert.deepEqual([...engines].sort(), ['duckdb', 'duckdb-sql']);
+  const [polars] = await planGroups(await settings({ catalog, scenarios: [cdc], sizes: [10], chosenEngines: ['polars', 'dag'] }), []);
+  assert.ok(polars!.cells.length > 0 && polars!.cells.every((c) => /^(polars|dag)\//.test(c.engine)));
+  const [loads] = await planGroups(await settings({ catalog, scenarios: [olap], sizes: [10], chosenEngines: ['polars'] }), []);
+  const targets = new Set(loads!.cells.map((c) => c.engine.split('/')[0]));
+  assert.ok(targets.has('parquet-lake') && targets.has('duckdb-file'), `olap-load keeps its targets: ${[...targets].join(', ')}`);
+});
