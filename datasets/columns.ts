@@ -2,6 +2,7 @@
 // generators reach millions of rows per second instead of building per-row JS objects; plus the table assembler.
 import * as arrow from 'apache-arrow';
 import { toArrowSchema, toArrowType, type Schema } from '../plan/index.ts';
+import type { Prng } from './prng.ts';
 
 const ENCODER = new TextEncoder();
 
@@ -659,6 +660,23 @@ export function buildTable(schema: Schema, columns: Readonly<Record<string, arro
   const n = length ?? 0;
   const struct = arrow.makeData({ type: new arrow.Struct(target.fields), length: n, nullCount: 0, children });
   return new arrow.Table(target, [new arrow.RecordBatch(target, struct)]);
+}
+
+/** Draws a block of fillRoundedFloat takes at a time. */
+const ROUNDED_BLOCK = 1024;
+
+/**
+ * out[i] = roundTo(rng.float() · scale, decimals) for every i in order: db-benchmark's measures (uniform [0, 100) to
+ * 6 decimals). The draws go through a small block, so the column is written once (fillFloat into the column and
+ * rounding it in place wrote it twice).
+ */
+export function fillRoundedFloat(out: Float64Array, rng: Prng, scale: number, decimals: number): void {
+  const block = new Float64Array(Math.min(ROUNDED_BLOCK, out.length));
+  for (let start = 0; start < out.length; start += block.length) {
+    const m = Math.min(block.length, out.length - start);
+    rng.fillFloat(m === block.length ? block : block.subarray(0, m));
+    for (let k = 0; k < m; k++) out[start + k] = roundTo(block[k]! * scale, decimals);
+  }
 }
 
 /** Round to `decimals` places (half away from zero on the scaled value, as R's round does for non-ties). */

@@ -2,7 +2,7 @@
 // results can be set beside the published db-benchmark numbers: K large groups, N/K small groups, NAs, sortedness.
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
-import { buildTable, decimalUtf8, float64Data, int32Data, pooledUtf8, roundTo, streamedUtf8, utf8Bytes, Utf8Pool, Validity } from './columns.ts';
+import { buildTable, decimalUtf8, fillRoundedFloat, float64Data, int32Data, pooledUtf8, streamedUtf8, utf8Bytes, Utf8Pool, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
 import { chooseDistinctList, Prng } from './prng.ts';
@@ -87,8 +87,7 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const v1 = draw('v1', 5);
   const v2 = draw('v2', 15);
   const v3 = new Float64Array(rows);
-  Prng.stream(seed, 'dbbench_groupby.v3').fillFloat(v3);
-  for (let i = 0; i < rows; i++) v3[i] = roundTo(v3[i]! * 100, 6);
+  fillRoundedFloat(v3, Prng.stream(seed, 'dbbench_groupby.v3'), 100, 6);
 
   if (naPct > 0) {
     // As in the R script: in each column independently, exactly floor(N * naPct / 100) rows become NA.

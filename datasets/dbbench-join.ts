@@ -2,7 +2,7 @@
 // `small`, `medium`, `big` whose keys are drawn so that about 90% of x's rows find a match on each key.
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/index.ts';
-import { buildTable, decimalUtf8, float64Data, int32Data, pooledUtf8, roundTo, utf8Bytes, Validity } from './columns.ts';
+import { buildTable, decimalUtf8, fillRoundedFloat, float64Data, int32Data, pooledUtf8, utf8Bytes, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
 import { chooseDistinctList, intOf, Prng, shuffleInPlace } from './prng.ts';
@@ -114,8 +114,7 @@ function sampleAll(keys: Int32Array, size: number, rng: Prng): Int32Array {
 
 function values(rows: number, rng: Prng): Float64Array {
   const v = new Float64Array(rows);
-  rng.fillFloat(v);
-  for (let i = 0; i < rows; i++) v[i] = roundTo(v[i]! * 100, 6);
+  fillRoundedFloat(v, rng, 100, 6);
   return v;
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as arrow from 'apache-arrow';
 import { AliasTable, aliasPick } from '../../datasets/alias.ts';
-import { decimalUtf8, pooledUtf8, roundHalfUp, runsUtf8, streamedUtf8, Utf8Builder, utf8Bytes, Utf8Pool, Validity } from '../../datasets/columns.ts';
+import { decimalUtf8, fillRoundedFloat, pooledUtf8, roundHalfUp, roundTo, runsUtf8, streamedUtf8, Utf8Builder, utf8Bytes, Utf8Pool, Validity } from '../../datasets/columns.ts';
 import { chooseDistinct, chooseDistinctList, intOf, Prng, shuffleInPlace, unitOf } from '../../datasets/prng.ts';
 import { sortOrder, sortRowsInPlace } from '../../datasets/sort-order.ts';
 
@@ -321,6 +321,22 @@ test('Validity.whereZero is setNull on every zero code: the same bits, padding a
       return actual.nullCount === expected.nullCount && Buffer.from(actual.bits).equals(Buffer.from(expected.bits));
     }),
     { numRuns: 300 },
+  );
+});
+
+test('fillRoundedFloat is fillFloat then roundTo on every value, across block boundaries', () => {
+  fc.assert(
+    fc.property(fc.nat(), fc.integer({ min: 0, max: 5000 }), fc.constantFrom(1, 100, 1e6), fc.integer({ min: 0, max: 8 }), (seed, length, scale, decimals) => {
+      const expected = new Float64Array(length);
+      const reference = Prng.stream(seed, 'rounded');
+      reference.fillFloat(expected);
+      for (let i = 0; i < length; i++) expected[i] = roundTo(expected[i]! * scale, decimals);
+      const actual = new Float64Array(length);
+      const rng = Prng.stream(seed, 'rounded');
+      fillRoundedFloat(actual, rng, scale, decimals);
+      return actual.every((v, i) => Object.is(v, expected[i])) && rng.nextU32() === reference.nextU32();
+    }),
+    { numRuns: 60 },
   );
 });
 
