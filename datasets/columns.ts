@@ -672,10 +672,11 @@ const ROUNDED_BLOCK = 1024;
  */
 export function fillRoundedFloat(out: Float64Array, rng: Prng, scale: number, decimals: number): void {
   const block = new Float64Array(Math.min(ROUNDED_BLOCK, out.length));
+  const f = 10 ** decimals; // roundTo's factor, hoisted: per value, 10 ** decimals is a call to pow
   for (let start = 0; start < out.length; start += block.length) {
     const m = Math.min(block.length, out.length - start);
     rng.fillFloat(m === block.length ? block : block.subarray(0, m));
-    for (let k = 0; k < m; k++) out[start + k] = roundTo(block[k]! * scale, decimals);
+    for (let k = 0; k < m; k++) out[start + k] = roundHalfUp(block[k]! * scale * f) / f;
   }
 }
 
