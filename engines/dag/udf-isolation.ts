@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Expr } from '../../plan/types.ts';
+import { compiledThreadEntry } from '../thread-entry.ts';
 import { valueAt, type Vec } from './columnar.ts';
 import { udfResult } from './expressions.ts';
 
@@ -17,7 +18,7 @@ export class UdfProcess {
 
   private start(): ChildProcess {
     if (this.child) return this.child;
-    const entry = fileURLToPath(new URL('./udf-process-entry.mjs', import.meta.url));
+    const entry = fileURLToPath(compiledThreadEntry('dag-udf-process') ?? new URL('./udf-process-entry.mjs', import.meta.url));
     const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
     child.on('message', (m: { id: number; ok: boolean; results?: unknown[]; error?: string }) => {
       const p = this.pending.get(m.id);

@@ -1,6 +1,7 @@
 // The executor pool: a fixed set of worker threads (Spark executors with one core each), started when the
 // engine is created so query timings never include thread start-up. One task runs per slot at a time.
 import { Worker } from 'node:worker_threads';
+import { compiledThreadEntry } from '../thread-entry.ts';
 import type { Stage } from './physical-plan.ts';
 import type { WireBatch } from './wire.ts';
 
@@ -45,7 +46,7 @@ export class WorkerPool {
 
   /** Start `size` worker threads and wait until each is ready. */
   static async start(size: number): Promise<WorkerPool> {
-    const entry = new URL('./worker-entry.mjs', import.meta.url);
+    const entry = compiledThreadEntry('dag-worker') ?? new URL('./worker-entry.mjs', import.meta.url);
     const slots = await Promise.all(
       Array.from({ length: size }, () => new Promise<Slot>((resolve, reject) => {
         const worker = new Worker(entry);

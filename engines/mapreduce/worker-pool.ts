@@ -1,18 +1,20 @@
 // The slots: a fixed set of worker threads (Hadoop's TaskTracker slots), each running one task attempt at a
 // time. A slot whose attempt exceeds the task timeout, or whose thread dies, is replaced by a fresh thread.
 import { Worker } from 'node:worker_threads';
+import { compiledThreadEntry } from '../thread-entry.ts';
 import type { TaskResult, TaskSpec, WorkerReply } from './task.ts';
 
 export type AttemptOutcome =
   | { readonly status: 'ok'; readonly result: TaskResult }
   | { readonly status: 'failed' | 'killed'; readonly error: string };
 
-const TSX_API = import.meta.resolve('tsx/esm/api');
-const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
-
-/** Starts a worker thread that can import TypeScript (workers do not inherit the parent's tsx loader). */
+/** Starts a worker thread: the compiled worker from the cell bundle, or one that registers tsx first. */
 function spawn(): Worker {
-  const boot = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); })`;
+  const compiled = compiledThreadEntry('mapreduce-worker');
+  if (compiled) return new Worker(compiled);
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const source = new URL('./worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(source)}); })`;
   return new Worker(boot, { eval: true });
 }
 

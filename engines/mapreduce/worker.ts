@@ -1,5 +1,5 @@
 // The body of a worker thread (a TaskTracker slot): runs one task attempt at a time and replies with its result
-// or its error message. Started through worker-pool.ts, which registers tsx so this file can be TypeScript.
+// or its error message. Started by worker-pool.ts: compiled from the cell bundle, or through tsx.
 import { parentPort } from 'node:worker_threads';
 import { runMapTask } from './map-task.ts';
 import { runReduceTask } from './reduce-task.ts';
