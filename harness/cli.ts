@@ -57,7 +57,8 @@ export function listText(catalog: Catalog): string {
   for (const suite of suites) {
     out.push('', `Suite ${suite}:`);
     for (const s of catalog.scenarios.filter((x) => x.suite === suite)) {
-      const sizes = s.sizes.bench.map(formatRows).join(', ');
+      const narrowed = s.sizes.defaultSuite ? ` (by default ${s.sizes.defaultSuite.map(formatRows).join(', ')})` : '';
+      const sizes = s.sizes.bench.map(formatRows).join(', ') + narrowed;
       const extra = catalog.defaultScenarios.includes(s.name) ? '' : ' [extension]';
       out.push(`  ${s.name.padEnd(sw)}  ${s.kind.padEnd(6)}  sizes ${sizes} (test ${formatRows(s.sizes.test)})  ${s.title}${extra}`);
     }
@@ -95,6 +96,7 @@ async function main(argv: readonly string[]): Promise<number> {
       scenarios,
       engines,
       chosenEngines: args.engines,
+      defaultSuite: !args.scenarios && !args.suites,
       sizes: args.sizes,
       variants: args.variants,
       quick: args.quick,

@@ -47,6 +47,8 @@ export interface BenchSettings {
   readonly sizes: readonly number[] | null;
   /** Smallest bench size of each scenario instead of all of them. */
   readonly quick: boolean;
+  /** The scenarios are the default suite (neither --scenarios nor --suite): `sizes.defaultSuite` applies. */
+  readonly defaultSuite?: boolean;
   readonly iterations: number;
   readonly warmup: number;
   /** About this much timed work per cell (slow cells run fewer iterations), or null/absent: exactly `iterations`. */
@@ -116,10 +118,11 @@ export function runStamp(d: Date): string {
 }
 
 /** The sizes a scenario runs at in this run. */
-export function sizesFor(scenario: Scenario, settings: Pick<BenchSettings, 'sizes' | 'quick'>): number[] {
+export function sizesFor(scenario: Scenario, settings: Pick<BenchSettings, 'sizes' | 'quick' | 'defaultSuite'>): number[] {
   if (settings.sizes) return [...settings.sizes];
-  const bench = [...scenario.sizes.bench].sort((a, b) => a - b);
-  return settings.quick ? bench.slice(0, 1) : bench;
+  const ascending = (sizes: readonly number[]): number[] => [...sizes].sort((a, b) => a - b);
+  if (settings.quick) return ascending(scenario.sizes.bench).slice(0, 1);
+  return ascending((settings.defaultSuite ? scenario.sizes.defaultSuite : undefined) ?? scenario.sizes.bench);
 }
 
 async function availability(engines: readonly EngineDescriptor[], options: BenchSettings['options']): Promise<Map<string, string | null>> {

@@ -7,8 +7,13 @@ import type { EngineMetrics } from '../engines/engine.ts';
 
 /** Row counts a scenario runs at. */
 export interface ScenarioSizes {
-  /** Sizes in the default `npm run bench` (kept so the whole default suite finishes in minutes on 2 cores). */
+  /** Sizes when the scenario is chosen by name or suite, and (unless `defaultSuite` narrows them) by default. */
   readonly bench: readonly number[];
+  /**
+   * Sizes in the default suite (`npm run bench` without --scenarios or --suite) when only some of `bench`, so the
+   * whole default suite finishes in minutes on 2 cores. `--quick` still takes the smallest of `bench`.
+   */
+  readonly defaultSuite?: readonly number[];
   /** A small size for tests and the conformance matrix. */
   readonly test: number;
   /** Optional per-engine caps for the default bench (e.g. the dataframe engine at 1e5), by engine name. */

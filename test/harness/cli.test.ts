@@ -37,6 +37,7 @@ test('--help documents the flags and --list shows engines, suites and extension 
   assert.match(list.stdout, /duckdb\s+reference\s+models DuckDB/);
   assert.match(list.stdout, /Suite foundation:/);
   assert.match(list.stdout, /groupby-count\s+query\s+sizes /);
+  assert.match(list.stdout, /dbb-join-q1\s+query\s+sizes 50k, 250k \(by default 250k\)/);
   assert.match(list.stdout, /test-scan-only .*\[extension\]/);
 });
 

@@ -49,6 +49,17 @@ test('sizes: the scenario’s bench sizes, the smallest with --quick, or exactly
   assert.deepEqual(sizesFor(s, { sizes: [2000], quick: true }), [2000]);
 });
 
+test('sizes: the default suite runs db-benchmark at its larger size only; by name or suite, and --quick, it runs all', () => {
+  const q3 = findScenario('dbb-groupby-q3');
+  assert.deepEqual(sizesFor(q3, { sizes: null, quick: false, defaultSuite: true }), [1_000_000]);
+  assert.deepEqual(sizesFor(q3, { sizes: null, quick: false, defaultSuite: false }), [50_000, 1_000_000]);
+  assert.deepEqual(sizesFor(q3, { sizes: null, quick: true, defaultSuite: true }), [50_000]);
+  assert.deepEqual(sizesFor(findScenario('dbb-join-q5'), { sizes: null, quick: false, defaultSuite: true }), [250_000]);
+  // Scenarios without a narrower default-suite list run all their sizes either way.
+  const g = findScenario('groupby-count');
+  assert.deepEqual(sizesFor(g, { sizes: null, quick: false, defaultSuite: true }), sizesFor(g, { sizes: null, quick: false }));
+});
+
 test('per-engine caps trim default sizes only; budgets scale with rows unless fixed', async () => {
   const duck = (await loadCatalog()).engines.find((e) => e.name === 'duckdb')!;
   const capped = fakeEngine('dataframe'); // groupby-count caps dataframe at 100k in the default bench
