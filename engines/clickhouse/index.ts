@@ -15,6 +15,16 @@ export function clickhouseUrl(options: EngineContext['options']): string | null 
   return fromEnv && fromEnv !== '' ? fromEnv : null;
 }
 
+/** `clickhouse.tableEngine` → the ENGINE clause for loaded tables; anything else is a usage error, never SQL. */
+const TABLE_ENGINES: Readonly<Record<string, string>> = { Memory: 'Memory', MergeTree: 'MergeTree ORDER BY tuple()' };
+
+function tableEngineOf(options: EngineContext['options']): string {
+  const name = String(options['clickhouse.tableEngine'] ?? 'Memory');
+  const clause = TABLE_ENGINES[name];
+  if (!clause) throw new EngineError(`option clickhouse.tableEngine must be ${Object.keys(TABLE_ENGINES).join(' or ')}, got '${name}'`, 'bad-input');
+  return clause;
+}
+
 async function connect(options: EngineContext['options']): Promise<ClickHouseBackend> {
   const url = clickhouseUrl(options);
   if (url) return (await import('./server-backend.ts')).connectServer(url);
@@ -41,6 +51,7 @@ export const clickhouseEngine: EngineDescriptor = {
     nodes: ALL_NODES,
     exprs: ALL_EXPRS,
   },
+  checkOptions: (options) => void tableEngineOf(options),
   async available(options) {
     const url = clickhouseUrl(options);
     if (!url) return { ok: true };
@@ -68,15 +79,15 @@ export const clickhouseEngine: EngineDescriptor = {
     return out;
   },
   async create(ctx) {
+    const tableEngine = tableEngineOf(ctx.options);
     let backend: ClickHouseBackend;
     try {
       backend = await connect(ctx.options);
     } catch (err) {
       throw new EngineError(firstLine(err), 'unavailable');
     }
-    const tableEngine = String(ctx.options['clickhouse.tableEngine'] ?? 'Memory');
     const { ClickHouseEngine } = await import('./engine.ts');
-    const engine = new ClickHouseEngine(ctx, backend, tableEngine === 'MergeTree' ? 'MergeTree ORDER BY tuple()' : tableEngine);
+    const engine = new ClickHouseEngine(ctx, backend, tableEngine);
     try {
       await engine.open();
     } catch (err) {

@@ -342,6 +342,17 @@ function defineSuite(label: string, options: Record<string, string>): void {
 }
 
 defineSuite('chdb', {});
+// The option users pick to see ClickHouse's main table engine instead of Memory: same answers on every node.
+defineSuite('chdb, tables in MergeTree', { 'clickhouse.tableEngine': 'MergeTree' });
+
+test('clickhouse.tableEngine accepts Memory or MergeTree only, before connecting', async () => {
+  const ctx = testContext({ 'clickhouse.tableEngine': 'Log; DROP TABLE t' });
+  try {
+    await assert.rejects(clickhouseEngine.create(ctx), (e: unknown) => e instanceof EngineError && e.code === 'bad-input' && /must be Memory or MergeTree, got 'Log; DROP TABLE t'/.test(e.message));
+  } finally {
+    ctx.cleanup();
+  }
+});
 
 /**
  * A usable server: ENGINEBENCH_CLICKHOUSE_URL, else one started by scripts/clickhouse-server.sh when

@@ -55,12 +55,14 @@ test('a missing extension module or baseline file is a one-line error', async ()
 
 test('a bad engine-option value stops the run before any cell, as one line naming the option, exit 2', async () => {
   const out = '/tmp/enginebench-never-written-options';
-  const [workers, batches, combiner] = await Promise.all([
+  const [workers, batches, combiner, tableEngine] = await Promise.all([
     runCli(['--engine-option', 'dag.workers=0', '--scenarios', 'groupby-count', '--sizes', '1e3', '--out', out]),
     runCli(['--engine-option', 'olap.batchSizes=abc', '--scenarios', 'groupby-count', '--sizes', '1e3', '--out', out]),
     runCli(['--engine-option', 'mapreduce.combiner=maybe', '--scenarios', 'groupby-count', '--sizes', '1e3', '--out', out]),
+    runCli(['--engine-option', 'clickhouse.tableEngine=Log; DROP TABLE x', '--scenarios', 'groupby-count', '--sizes', '1e3', '--out', out]),
   ]);
   assertUsageError(workers, /^bench: --engine-option: option dag\.workers must be an integer ≥ 1, got '0'/);
   assertUsageError(batches, /^bench: --engine-option: olap\.batchSizes must be a comma-separated list of positive integers/);
   assertUsageError(combiner, /^bench: --engine-option: option mapreduce\.combiner=maybe is invalid/);
+  assertUsageError(tableEngine, /^bench: --engine-option: option clickhouse\.tableEngine must be Memory or MergeTree, got 'Log; DROP TABLE x'/);
 });
