@@ -1,7 +1,7 @@
 // Embedded ClickHouse through chDB: the ClickHouse engine as a library in this process (no server).
 // WARNING: chDB allows one active data directory per process, so every engine instance shares one session
 // (reference-counted) and isolates itself in its own database instead; the session's UDF directory is shared too.
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as arrow from 'apache-arrow';
@@ -47,11 +47,33 @@ async function queryOn(session: Session, sql: string, format: string): Promise<C
   }
 }
 
+const UDF_DIR_PREFIX = 'enginebench-chdb-udf-';
+/** A process killed mid-cell (a bench budget) cannot remove its UDF folder; the next session removes it a day on. */
+const STALE_UDF_DIR_MS = 24 * 3600 * 1000;
+
+function removeStaleUdfDirs(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir()).filter((n) => n.startsWith(UDF_DIR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const dir = join(tmpdir(), n);
+    try {
+      if (Date.now() - statSync(dir).mtimeMs > STALE_UDF_DIR_MS) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Removed by another process first.
+    }
+  }
+}
+
 function acquire(): SharedSession {
   if (!shared) {
+    removeStaleUdfDirs();
     // The UDF paths are engine arguments fixed when the session starts, so they belong to the session (one per
     // process) rather than to an engine instance's work directory, which may be gone while the session lives on.
-    const udfDir = mkdtempSync(join(tmpdir(), 'enginebench-chdb-udf-'));
+    const udfDir = mkdtempSync(join(tmpdir(), UDF_DIR_PREFIX));
     const dirs = { scripts: join(udfDir, 'user_scripts'), config: join(udfDir, 'user_defined') };
     mkdirSync(dirs.scripts);
     mkdirSync(dirs.config);
