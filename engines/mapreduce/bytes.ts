@@ -89,3 +89,13 @@ export function hashBytes(a: Uint8Array, start: number, end: number): number {
   }
   return h >>> 0;
 }
+
+/**
+ * `h` (a 32-bit hash, signed or not) as an unsigned number mod `partitions`, in small-integer arithmetic: V8 turns
+ * `(h >>> 0) % n` into a float division, a cost per map output record.
+ * @example hashPartition(hashBytes(key, 0, key.length), 4) === hashBytes(key, 0, key.length) % 4
+ */
+export function hashPartition(h: number, partitions: number): number {
+  if (partitions >= 0x8000) return (h >>> 0) % partitions;
+  return ((((h >>> 16) % partitions) << 16) + (h & 0xffff)) % partitions;
+}

@@ -51,6 +51,7 @@ export class FixedRecords {
   private partition: Uint16Array;
   private order = new Uint32Array(0);
   private scratch = new Uint32Array(0);
+  private hist = new Int32Array(0);
 
   private constructor(readonly layout: FixedWidthLayout) {
     this.keyWords = Math.max(1, Math.ceil(layout.keyBytes / 4));
@@ -86,6 +87,16 @@ export class FixedRecords {
 
   /** Appends a record: key bytes [0, klen) of `key`, value bytes [0, vlen) of `value`. */
   add(key: Uint8Array, klen: number, value: Uint8Array, vlen: number, partition: number): void {
+    const at = this.push(key, 0, klen, vlen, partition);
+    const values = this.values;
+    for (let i = 0; i < vlen; i++) values[at + i] = value[i]!;
+  }
+
+  /**
+   * Appends a record with key bytes [ks, ks + klen) of `key` and returns where in `valueBytes` its `vlen` value
+   * bytes go. WARNING: the caller writes them before the next push (which may move the array).
+   */
+  push(key: Uint8Array, ks: number, klen: number, vlen: number, partition: number): number {
     if (klen > this.layout.keyBytes || vlen > this.stride) {
       throw new Error(`a record of ${klen} key and ${vlen} value bytes does not fit the fixed-width layout (${this.layout.keyBytes}, ${this.stride})`);
     }
@@ -96,16 +107,40 @@ export class FixedRecords {
     const base = n * W;
     for (let w = 0; w < W; w++) {
       let x = 0;
-      for (let b = w * 4, e = b + 4; b < e; b++) x = (x << 8) | (b < klen ? key[b]! : 0);
+      for (let b = w * 4, e = b + 4; b < e; b++) x = (x << 8) | (b < klen ? key[ks + b]! : 0);
       keys[base + w] = x;
     }
+    return this.pushed(n, klen, vlen, partition);
+  }
+
+  /**
+   * push for a key already packed into big-endian words (w1 and w2 are ignored past the layout's words).
+   * WARNING: the caller checks that the record fits the layout.
+   */
+  pushWords(w0: number, w1: number, w2: number, klen: number, vlen: number, partition: number): number {
+    const n = this.n;
+    if (n === this.keyLength.length) this.grow();
+    const W = this.keyWords;
+    const keys = this.keys;
+    const base = n * W;
+    keys[base] = w0;
+    if (W > 1) keys[base + 1] = w1;
+    if (W > 2) keys[base + 2] = w2;
+    return this.pushed(n, klen, vlen, partition);
+  }
+
+  private pushed(n: number, klen: number, vlen: number, partition: number): number {
     this.keyLength[n] = klen;
-    const values = this.values;
-    for (let i = 0, at = n * this.stride; i < vlen; i++) values[at + i] = value[i]!;
     this.valueLength[n] = vlen;
     this.partition[n] = partition;
     this.bytes += klen + vlen;
     this.n = n + 1;
+    return n * this.stride;
+  }
+
+  /** The value bytes, one record every `layout.valueBytes` bytes (see push). */
+  get valueBytes(): Uint8Array {
+    return this.values;
   }
 
   private grow(): void {
@@ -143,18 +178,22 @@ export class FixedRecords {
     if (n < 2) return order;
     const W = this.keyWords;
     const keys = this.keys;
+    const K = this.layout.keyBytes;
+    // Every key byte's histogram in one pass over the keys: counts do not depend on the order the passes leave.
+    const hist = this.histograms(K);
+    for (let i = 0; i < n; i++) {
+      const base = i * W;
+      for (let byte = 0; byte < K; byte++) hist[(byte << 8) | ((keys[base + (byte >> 2)]! >>> (24 - 8 * (byte & 3))) & 0xff)]!++;
+    }
     const counts = new Int32Array(Math.max(256, partitions));
-    for (let byte = this.layout.keyBytes - 1; byte >= 0; byte--) {
+    for (let byte = K - 1; byte >= 0; byte--) {
       const wi = byte >> 2;
       const shift = 24 - 8 * (byte & 3);
-      counts.fill(0, 0, 256);
-      for (let i = 0; i < n; i++) counts[(keys[i * W + wi]! >>> shift) & 0xff]!++;
-      if (counts[(keys[wi]! >>> shift) & 0xff] === n) continue;
+      if (hist[(byte << 8) | ((keys[wi]! >>> shift) & 0xff)] === n) continue;
       let sum = 0;
       for (let d = 0; d < 256; d++) {
-        const c = counts[d]!;
         counts[d] = sum;
-        sum += c;
+        sum += hist[(byte << 8) | d]!;
       }
       for (let i = 0; i < n; i++) {
         const r = order[i]!;
@@ -183,12 +222,12 @@ export class FixedRecords {
     return order;
   }
 
-  /** Whether records a and b have the same partition and key. */
-  private sameKey(a: number, b: number): boolean {
-    if (this.partition[a] !== this.partition[b] || this.keyLength[a] !== this.keyLength[b]) return false;
-    const W = this.keyWords;
-    for (let w = 0; w < W; w++) if (this.keys[a * W + w] !== this.keys[b * W + w]) return false;
-    return true;
+  /** Zeroed room for one 256-entry histogram per key byte. */
+  private histograms(keyBytes: number): Int32Array {
+    if (this.hist.length < keyBytes << 8) this.hist = new Int32Array(keyBytes << 8);
+    const h = this.hist.subarray(0, keyBytes << 8);
+    h.fill(0);
+    return h;
   }
 
   /** Record r's key bytes, as a fresh Buffer (for the combiner, which runs only on repeated keys). */
@@ -221,7 +260,7 @@ export class FixedRecords {
         const r = order[i]!;
         if (partition[r] !== p) break;
         let j = i + 1;
-        if (combine === null || j >= n || !this.sameKey(r, order[j]!)) {
+        if (combine === null || j >= n || !sameKey(keys, keyLength, partition, W, r, order[j]!)) {
           const kl = keyLength[r]!;
           buf[pos++] = kl;
           for (let b = 0, base = r * W; b < kl; b++) buf[pos++] = keys[base + (b >> 2)]! >>> (24 - ((b & 3) << 3));
@@ -234,7 +273,7 @@ export class FixedRecords {
           continue;
         }
         const group: Buffer[] = [values.subarray(r * stride, r * stride + valueLength[r]!)];
-        while (j < n && this.sameKey(r, order[j]!)) {
+        while (j < n && sameKey(keys, keyLength, partition, W, r, order[j]!)) {
           const q = order[j]!;
           group.push(values.subarray(q * stride, q * stride + valueLength[q]!));
           j++;
@@ -250,4 +289,11 @@ export class FixedRecords {
     endSpill(w, pos, combine, singles, counters);
     return index;
   }
+}
+
+/** Whether records a and b have the same partition and key (a free function over the arrays: the write loop's test). */
+function sameKey(keys: Uint32Array, keyLength: Uint8Array, partition: Uint16Array, W: number, a: number, b: number): boolean {
+  if (partition[a] !== partition[b] || keyLength[a] !== keyLength[b]) return false;
+  for (let w = 0; w < W; w++) if (keys[a * W + w] !== keys[b * W + w]) return false;
+  return true;
 }

@@ -19,6 +19,26 @@ export interface Collector {
   readonly key: ByteWriter;
   readonly value: ByteWriter;
   collect(): void;
+  /** The fixed-width sort buffer's direct hand-over, where the collector has one (map-output-buffer.ts). */
+  readonly fixed?: FixedCollector | null;
+}
+
+/**
+ * Collects a fixed-width record without the key and value writers: a mapper that already holds the key's bytes
+ * and its state in typed form serialises the state once, straight into the sort buffer.
+ */
+export interface FixedCollector {
+  /**
+   * Collects a record with key bytes [ks, ks + klen) of `key` and a value of `vlen` bytes; returns where in
+   * `values` the caller writes that value. WARNING: write it before the next call, which may spill or move `values`.
+   */
+  collect(key: Uint8Array, ks: number, klen: number, vlen: number): number;
+  /**
+   * collect for a key that is one int32 column's encoding (marker 0x01, then `u`, the value with its sign bit
+   * flipped, big-endian): nothing is written byte by byte.
+   */
+  collectInt32(u: number, vlen: number): number;
+  readonly values: Uint8Array;
 }
 
 export interface Mapper {

@@ -5,10 +5,10 @@
 // (fixed-records.ts): same spill points, same files.
 import path from 'node:path';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
-import { ByteWriter, compareBytes, hashBytes } from './bytes.ts';
+import { ByteWriter, compareBytes, hashBytes, hashPartition } from './bytes.ts';
 import { FixedRecords, endSpill, writeCombined, type CombineValues } from './fixed-records.ts';
 import type { FixedWidthLayout } from './fixed-width.ts';
-import type { Collector, Combiner } from './job-functions.ts';
+import type { Collector, Combiner, FixedCollector } from './job-functions.ts';
 import { mergeSegments } from './merge.ts';
 import { sortRecords } from './radix-sort.ts';
 import { SegmentReader, writeRecord, writeSegmentFile, type SegmentIndexEntry } from './segment.ts';
@@ -20,6 +20,8 @@ import type { TaskCounters } from './task.ts';
  * records. WARNING: only a closed MapOutputBuffer gives its buffer back; a task that fails leaves it to the GC.
  */
 let spareBuffer: Buffer | null = null;
+/** The slot's spill writer, kept the same way: it grows to a spill's size, and growing it anew per task is copying. */
+let spareOut: ByteWriter | null = null;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -41,14 +43,16 @@ export class MapOutputBuffer implements Collector {
   /** Bytes of records the buffer holds before it spills: sortBufferBytes, or one record that is bigger. */
   private capacity: number;
   /** The fixed-width path's records, or null on the general path. */
-  private readonly fixed: FixedRecords | null;
+  private readonly records: FixedRecords | null;
+  /** The fixed-width path's hand-over without the writers (null on the general path). */
+  readonly fixed: FixedCollector | null;
   private outputRecords = 0;
   private outputBytes = 0;
   /** 4 ints per record: start, key length, value length, partition. */
   private meta = new Int32Array(4096 * 4);
   private n = 0;
   private readonly spills: Spill[] = [];
-  private readonly out = new ByteWriter(1 << 16);
+  private readonly out: ByteWriter;
   /** The configured sort buffer size (kv can outgrow it for a single huge record). */
   private readonly bufferBytes: number;
 
@@ -64,11 +68,24 @@ export class MapOutputBuffer implements Collector {
     private readonly boundaries: readonly Uint8Array[] | null = null,
     layout: FixedWidthLayout | null = null,
   ) {
+    this.out = spareOut ?? new ByteWriter(1 << 16);
+    spareOut = null;
     const size = Math.max(64, sortBufferBytes);
     this.bufferBytes = size;
     this.capacity = size;
-    this.fixed = layout === null || boundaries !== null ? null : FixedRecords.take(layout);
-    if (this.fixed !== null) {
+    const records = layout === null || boundaries !== null ? null : FixedRecords.take(layout);
+    this.records = records;
+    this.fixed =
+      records === null
+        ? null
+        : {
+            collect: (key, ks, klen, vlen) => this.collectFixed(records, key, ks, klen, vlen),
+            collectInt32: (u, vlen) => this.collectInt32(records, u, vlen),
+            get values() {
+              return records.valueBytes;
+            },
+          };
+    if (records !== null) {
       this.kv = EMPTY;
     } else if (spareBuffer !== null && spareBuffer.length === size) {
       this.kv = spareBuffer;
@@ -82,19 +99,19 @@ export class MapOutputBuffer implements Collector {
   collect(): void {
     const klen = this.key.pos;
     const vlen = this.value.pos;
-    const size = klen + vlen;
-    this.outputRecords++;
-    this.outputBytes += size;
-    const fixed = this.fixed;
-    if (fixed !== null) {
-      if (fixed.bytes + size > this.capacity && fixed.n > 0) this.spill();
-      if (size > this.capacity) this.capacity = size;
-      const partition = this.partitions === 1 ? 0 : hashBytes(this.key.buf, 0, klen - this.groupStrip) % this.partitions;
-      fixed.add(this.key.buf, klen, this.value.buf, vlen, partition);
+    const records = this.records;
+    if (records !== null) {
+      const at = this.collectFixed(records, this.key.buf, 0, klen, vlen);
+      const values = records.valueBytes;
+      const vb = this.value.buf;
+      for (let i = 0; i < vlen; i++) values[at + i] = vb[i]!;
       this.key.reset();
       this.value.reset();
       return;
     }
+    const size = klen + vlen;
+    this.outputRecords++;
+    this.outputBytes += size;
     if (this.kvPos + size > this.capacity && this.n > 0) this.spill();
     if (size > this.capacity) {
       // One record bigger than the buffer: it gets a buffer of its own size, which stays for the rest of the task.
@@ -106,7 +123,7 @@ export class MapOutputBuffer implements Collector {
         ? 0
         : this.boundaries !== null
           ? rangePartition(this.boundaries, this.key.buf, klen)
-          : hashBytes(this.key.buf, 0, klen - this.groupStrip) % this.partitions;
+          : hashPartition(hashBytes(this.key.buf, 0, klen - this.groupStrip), this.partitions);
     // Byte loops: records are tens of bytes, where Buffer#copy's call overhead dominates.
     const kv = this.kv;
     const kb = this.key.buf;
@@ -130,6 +147,41 @@ export class MapOutputBuffer implements Collector {
     this.value.reset();
   }
 
+  /** The fixed-width path's collect: spills first if the record does not fit; returns where its value goes. */
+  private collectFixed(records: FixedRecords, key: Uint8Array, ks: number, klen: number, vlen: number): number {
+    const size = klen + vlen;
+    this.outputRecords++;
+    this.outputBytes += size;
+    if (records.bytes + size > this.capacity && records.n > 0) this.spill();
+    if (size > this.capacity) this.capacity = size;
+    const partition = this.partitions === 1 ? 0 : hashPartition(hashBytes(key, ks, ks + klen - this.groupStrip), this.partitions);
+    return records.push(key, ks, klen, vlen, partition);
+  }
+
+  /** collectFixed for an int32 key's encoding: its words and its hashBytes are computed from the number. */
+  private collectInt32(records: FixedRecords, u: number, vlen: number): number {
+    if (this.groupStrip !== 0 || records.layout.keyBytes < 5 || vlen > records.layout.valueBytes) {
+      const key = Uint8Array.of(0x01, u >>> 24, u >>> 16, u >>> 8, u);
+      return this.collectFixed(records, key, 0, 5, vlen);
+    }
+    const size = 5 + vlen;
+    this.outputRecords++;
+    this.outputBytes += size;
+    if (records.bytes + size > this.capacity && records.n > 0) this.spill();
+    if (size > this.capacity) this.capacity = size;
+    let partition = 0;
+    if (this.partitions !== 1) {
+      // hashBytes over the 5 key bytes, unrolled.
+      let h = Math.imul(0x811c9dc5 ^ 0x01, 0x01000193);
+      h = Math.imul(h ^ (u >>> 24), 0x01000193);
+      h = Math.imul(h ^ ((u >>> 16) & 0xff), 0x01000193);
+      h = Math.imul(h ^ ((u >>> 8) & 0xff), 0x01000193);
+      h = Math.imul(h ^ (u & 0xff), 0x01000193);
+      partition = hashPartition(h, this.partitions);
+    }
+    return records.pushWords((0x01000000 | (u >>> 8)) >>> 0, ((u & 0xff) << 24) >>> 0, 0, 5, vlen, partition);
+  }
+
   /** Sorts the buffer by (partition, key, arrival) and writes it as one spill file (`file`: the final output). */
   private spill(file = path.join(this.dir, `spill${this.spills.length}.out`)): void {
     const t0 = this.now();
@@ -137,10 +189,10 @@ export class MapOutputBuffer implements Collector {
     w.reset();
     const combine: CombineValues | null = this.combiner === null ? null : (key, values) => this.combineValues(key, values);
     let index: SegmentIndexEntry[];
-    const fixed = this.fixed;
-    if (fixed !== null) {
-      index = fixed.write(w, fixed.sort(this.partitions), this.partitions, combine, this.counters);
-      fixed.clear();
+    const records = this.records;
+    if (records !== null) {
+      index = records.write(w, records.sort(this.partitions), this.partitions, combine, this.counters);
+      records.clear();
     } else {
       const { kv, meta, n } = this;
       const order = new Uint32Array(n);
@@ -171,14 +223,15 @@ export class MapOutputBuffer implements Collector {
     const final = this.finalSpill();
     this.counters.mapOutputRecords! += this.outputRecords;
     this.counters.mapOutputBytes! += this.outputBytes;
-    if (this.fixed !== null) this.fixed.release();
+    spareOut = this.out;
+    if (this.records !== null) this.records.release();
     else if (this.kv.length === this.bufferBytes) spareBuffer = this.kv;
     return final;
   }
 
   /** Records in the buffer, not yet spilled. */
   private get held(): number {
-    return this.fixed !== null ? this.fixed.n : this.n;
+    return this.records !== null ? this.records.n : this.n;
   }
 
   private finalSpill(): string {

@@ -243,11 +243,19 @@ export function vectorizeAggregate(k: { readonly keys: readonly string[]; readon
         }
       };
       const bitmapBytes = (width + 7) >> 3;
-      /** Appends slot `s`'s state in the row format (writeRow of the row path's state row). */
-      const writeState = (w: ByteWriter, s: number): void => {
-        w.ensure(bitmapBytes + 9 * width);
-        const buf = w.buf;
-        const start = w.pos;
+      /** Bytes of each state column's value when it is not NULL (a 'num' carries a tag byte). */
+      const valueWidths = cols.map((c) => (c.type === 'num' ? 9 : c.type === 'int32' ? 4 : 8));
+      /** Bytes of slot `s`'s state in the row format. */
+      const stateLength = (s: number): number => {
+        let n = bitmapBytes;
+        for (let c = 0; c < width; c++) {
+          const has = cols[c]!.has;
+          if (has === null || has[s] === 1) n += valueWidths[c]!;
+        }
+        return n;
+      };
+      /** Writes slot `s`'s state in the row format (writeRow of the row path's state row) at `start`; returns the end. */
+      const writeStateAt = (buf: Uint8Array, start: number, s: number): number => {
         for (let i = 0; i < bitmapBytes; i++) buf[start + i] = 0;
         let p = start + bitmapBytes;
         for (let c = 0; c < width; c++) {
@@ -277,7 +285,27 @@ export function vectorizeAggregate(k: { readonly keys: readonly string[]; readon
               assertNever(col.type, 'state type');
           }
         }
-        w.pos = p;
+        return p;
+      };
+      /** Appends slot `s`'s state to `w`. */
+      const writeState = (w: ByteWriter, s: number): void => {
+        w.ensure(bitmapBytes + 9 * width);
+        w.pos = writeStateAt(w.buf, w.pos, s);
+      };
+      /**
+       * Collects the record of slot `s` whose key is [ks, ks + klen) of `key`: on the fixed-width path the state is
+       * serialised once, straight into the sort buffer; elsewhere through the collector's writers.
+       */
+      const collectGroup = (out: Collector, key: Uint8Array, ks: number, klen: number, s: number): void => {
+        const fixed = out.fixed;
+        if (fixed !== undefined && fixed !== null) {
+          const at = fixed.collect(key, ks, klen, stateLength(s));
+          writeStateAt(fixed.values, at, s);
+          return;
+        }
+        out.key.bytes(key, ks, ks + klen);
+        writeState(out.value, s);
+        out.collect();
       };
       const evaluateArgs = (b: VectorizedRowBatch): void => {
         for (let a = 0; a < aggs.length; a++) argVectors[a] = aggs[a]!.arg === null ? null : aggs[a]!.arg!.evaluate(b);
@@ -321,39 +349,36 @@ export function vectorizeAggregate(k: { readonly keys: readonly string[]; readon
       let groups = 0;
       let nullUsed = false;
       let inputs = 0;
+      /** One int32 key's encoding (writeKey's: marker 0x01, then the value with its sign bit flipped, big-endian). */
+      const intKey = new Uint8Array(5);
       const flush = (out: Collector): void => {
         if (ints !== null) {
+          const fixed = out.fixed;
+          intKey[0] = 0x01;
           for (let g = 0; g < groups; g++) {
-            // writeKey's int32 encoding, inlined: marker 0x01, then the value with its sign bit flipped, big-endian.
             const u = (ints.keyAt(g) ^ 0x80000000) >>> 0;
-            const kw = out.key;
-            kw.ensure(5);
-            const kb = kw.buf;
-            const at = kw.pos;
-            kb[at] = 0x01;
-            kb[at + 1] = u >>> 24;
-            kb[at + 2] = u >>> 16;
-            kb[at + 3] = u >>> 8;
-            kb[at + 4] = u;
-            kw.pos = at + 5;
-            writeState(out.value, g + 1);
-            out.collect();
+            if (fixed !== undefined && fixed !== null) {
+              const s = g + 1;
+              const at = fixed.collectInt32(u, stateLength(s));
+              writeStateAt(fixed.values, at, s);
+              continue;
+            }
+            intKey[1] = u >>> 24;
+            intKey[2] = u >>> 16;
+            intKey[3] = u >>> 8;
+            intKey[4] = u;
+            collectGroup(out, intKey, 0, 5, g + 1);
           }
           if (nullUsed) {
             keyValues[0] = null;
-            writeKey(out.key, keyCols, keyValues);
-            writeState(out.value, 0);
-            out.collect();
+            key.reset();
+            writeKey(key, keyCols, keyValues);
+            collectGroup(out, key.buf, 0, key.pos, 0);
           }
           ints.clear();
         } else {
           const t = table!;
-          for (let g = 0; g < groups; g++) {
-            const at = t.keyStart(g);
-            out.key.bytes(t.keys, at, at + t.keyLength(g));
-            writeState(out.value, g + 1);
-            out.collect();
-          }
+          for (let g = 0; g < groups; g++) collectGroup(out, t.keys, t.keyStart(g), t.keyLength(g), g + 1);
           t.clear();
         }
         counters.inMapperCombineInputRecords = (counters.inMapperCombineInputRecords ?? 0) + inputs;

@@ -12,13 +12,17 @@ import * as arrow from 'apache-arrow';
 import { table, count, sum, avg, min, max, tableFromRows } from '../../plan/index.ts';
 import type { PlanNode, Schema } from '../../plan/types.ts';
 import { MapReduceEngine } from '../../engines/mapreduce/mapreduce-engine.ts';
-import { ByteWriter, compareBytes } from '../../engines/mapreduce/bytes.ts';
+import { ByteWriter, compareBytes, hashBytes, hashPartition } from '../../engines/mapreduce/bytes.ts';
 import { FixedMerge } from '../../engines/mapreduce/fixed-merge.ts';
 import { fixedWidthLayout } from '../../engines/mapreduce/fixed-width.ts';
 import { keyColumn, writeKey } from '../../engines/mapreduce/key-format.ts';
 import { MapOutputBuffer } from '../../engines/mapreduce/map-output-buffer.ts';
 import { newCounters } from '../../engines/mapreduce/map-task.ts';
 import type { WireAggregate, WireJob } from '../../engines/mapreduce/job.ts';
+import type { Collector } from '../../engines/mapreduce/job-functions.ts';
+import { toWire } from '../../engines/mapreduce/expressions.ts';
+import { vectorizeAggregate } from '../../engines/mapreduce/vector-aggregate.ts';
+import { BATCH_SIZE, sliceVector, vectorFromValues } from '../../engines/mapreduce/vector.ts';
 import { writeRecord } from '../../engines/mapreduce/segment.ts';
 import { testContext } from '../support/engine-context.ts';
 
@@ -91,6 +95,75 @@ test('the fixed-width sort buffer writes the same spill and map output files as 
     }),
     { numRuns: 150 },
   );
+});
+
+test('hashPartition is the unsigned hash mod the partition count', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 12 }), fc.integer({ min: 1, max: 70000 }), (bytes, partitions) => {
+      const h = hashBytes(bytes, 0, bytes.length);
+      assert.equal(hashPartition(h, partitions), h % partitions);
+      assert.equal(hashPartition(h | 0, partitions), h % partitions, 'a signed hash');
+    }),
+    { numRuns: 500 },
+  );
+});
+
+/**
+ * The vectorized in-mapper table hands its groups to the fixed-width sort buffer directly (collectInt32 for an
+ * int32 key, collect from the key table's bytes otherwise); through the key and value writers it must give the
+ * same map output file, index and counters, with one spill or many.
+ */
+test('the direct hand-over of the in-mapper table writes what the key and value writers write', () => {
+  const rows = 5000;
+  const cols = {
+    k: vectorFromValues('int32', Array.from({ length: rows }, (_, i) => (i % 17 === 0 ? null : ((i * 7919) % 1301) - 650))),
+    b: vectorFromValues('bool', Array.from({ length: rows }, (_, i) => (i % 31 === 0 ? null : i % 3 === 0))),
+    x: vectorFromValues('float64', Array.from({ length: rows }, (_, i) => (i % 11 === 0 ? null : ((i * 40503) % 10007) / 7 - 700))),
+    v: vectorFromValues('int32', Array.from({ length: rows }, (_, i) => (i % 13 === 0 ? null : ((i * 2654435761) % 2001) - 1000))),
+  };
+  const c = (name: string) => toWire({ kind: 'column', name } as never);
+  const aggregates: WireAggregate[] = [
+    { fn: 'count', arg: null, name: 'n' },
+    { fn: 'sum', arg: c('v'), name: 'sv' },
+    { fn: 'avg', arg: c('x'), name: 'ax' },
+    { fn: 'min', arg: c('v'), name: 'lo' },
+    { fn: 'max', arg: c('x'), name: 'hi' },
+  ];
+  for (const keys of [['k'], ['k', 'b']]) {
+    const job = aggregateJob(keys, aggregates);
+    const layout = fixedWidthLayout(job)!;
+    const plan = vectorizeAggregate({ keys, aggregates }, schema);
+    for (const bufferBytes of [1024, 16 << 20]) {
+      const files: Buffer[] = [];
+      const spills: number[] = [];
+      for (const direct of [true, false]) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mr-handover-'));
+        try {
+          const counters = newCounters();
+          const combiner = { combine: (_k: Uint8Array, values: Buffer[]) => [Buffer.concat(values).subarray(0, layout.valueBytes)] };
+          const buffer = new MapOutputBuffer(dir, 3, 0, combiner, bufferBytes, counters, () => 0, null, layout);
+          // Without `fixed`, the mapper writes every record through the writers and collect().
+          const out: Collector = direct ? buffer : { key: buffer.key, value: buffer.value, collect: () => buffer.collect() };
+          const mapper = plan.mapper({ maxBytes: bufferBytes / 2, counters });
+          const selected = Int32Array.from({ length: BATCH_SIZE }, (_, i) => i);
+          for (let start = 0; start < rows; start += BATCH_SIZE) {
+            const n = Math.min(BATCH_SIZE, rows - start);
+            const batchCols = schema.map((f) => (f.name in cols ? sliceVector(cols[f.name as keyof typeof cols], start, n) : null));
+            mapper.mapBatch({ cols: batchCols, rows: n, selected: Int32Array.from(selected), size: n }, out);
+          }
+          mapper.finish(out);
+          const file = buffer.close();
+          spills.push(counters.spillFiles!);
+          files.push(Buffer.concat([fs.readFileSync(file), fs.readFileSync(`${file}.index`), Buffer.from(JSON.stringify(counters))]));
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      }
+      assert.ok(files[0]!.equals(files[1]!), `keys ${keys}, sort buffer ${bufferBytes}`);
+      if (bufferBytes === 1024) assert.ok(spills[0]! > 3, `spills: ${spills[0]}`);
+      else assert.equal(spills[0], 1);
+    }
+  }
 });
 
 test('the typed-run merge orders records as a stable merge by key bytes, ranked and unranked', () => {
