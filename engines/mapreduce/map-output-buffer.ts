@@ -20,7 +20,10 @@ import type { TaskCounters } from './task.ts';
  * records. WARNING: only a closed MapOutputBuffer gives its buffer back; a task that fails leaves it to the GC.
  */
 let spareBuffer: Buffer | null = null;
-/** The slot's spill writer, kept the same way: it grows to a spill's size, and growing it anew per task is copying. */
+/**
+ * The slot's spill writer, kept the same way: it grows to a spill's size, and growing it anew per task is copying.
+ * One that a final merge grew past twice the sort buffer is left to the GC.
+ */
 let spareOut: ByteWriter | null = null;
 
 const EMPTY = Buffer.alloc(0);
@@ -223,7 +226,7 @@ export class MapOutputBuffer implements Collector {
     const final = this.finalSpill();
     this.counters.mapOutputRecords! += this.outputRecords;
     this.counters.mapOutputBytes! += this.outputBytes;
-    spareOut = this.out;
+    if (this.out.buf.length <= 2 * this.bufferBytes) spareOut = this.out;
     if (this.records !== null) this.records.release();
     else if (this.kv.length === this.bufferBytes) spareBuffer = this.kv;
     return final;
