@@ -4,10 +4,11 @@
 // 100k rows, 1.41-3.66 s through tsx vs 0.67-2.56 s from the bundle), a quarter of a default run's 207 cells.
 // WARNING: bundled code sees the bundle's location as import.meta.url; every module's import.meta.url is rewritten
 // to its source file's URL, so paths relative to a source file (workers, scripts, the dataset cache) stay right.
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { THREAD_ENTRIES } from '../engines/thread-entry.ts';
+import { removeStaleDirs } from './stale-dirs.ts';
 
 export const CELL_SOURCE = fileURLToPath(new URL('./cell.ts', import.meta.url));
 const BUNDLES_DIR = fileURLToPath(new URL('../.cache/cell-bundles/', import.meta.url));
@@ -18,8 +19,6 @@ const PROJECT_DIR = fileURLToPath(new URL('../', import.meta.url));
  * native code, WebAssembly or files found next to their modules stay external and load from node_modules.
  */
 const BUNDLED_PACKAGES = new Set(['apache-arrow', 'tinybench', 'hyparquet', 'hyparquet-writer', 'node-sql-parser']);
-/** Bundles left by a run that was killed are removed by a later run once they are this old. */
-const STALE_MS = 24 * 3600 * 1000;
 
 export interface CellBundle {
   /** The compiled entry, to run instead of harness/cell.ts. */
@@ -35,7 +34,8 @@ export interface CellBundle {
  * @example const bundle = await buildCellBundle(`run-${process.pid}`); // bundle.entry, later bundle.dispose()
  */
 export async function buildCellBundle(name: string): Promise<CellBundle | { readonly failed: string }> {
-  removeStaleBundles();
+  // Bundles left by a run that was killed are removed by a later run once a day old.
+  removeStaleDirs(BUNDLES_DIR);
   const outdir = join(BUNDLES_DIR, name);
   try {
     const esbuild = await import('esbuild');
@@ -94,19 +94,3 @@ function packageName(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
-function removeStaleBundles(): void {
-  let names: string[];
-  try {
-    names = readdirSync(BUNDLES_DIR);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    const dir = join(BUNDLES_DIR, n);
-    try {
-      if (Date.now() - statSync(dir).mtimeMs > STALE_MS) rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // Another run removed it first.
-    }
-  }
-}

@@ -1,11 +1,12 @@
 // Embedded ClickHouse through chDB: the ClickHouse engine as a library in this process (no server).
 // WARNING: chDB allows one active data directory per process, so every engine instance shares one session
 // (reference-counted) and isolates itself in its own database instead; the session's UDF directory is shared too.
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { Session, type ChdbResult } from 'chdb';
+import { removeStaleDirs } from '../../harness/stale-dirs.ts';
 import type { Schema } from '../../plan/types.ts';
 import { resultToArrow, toIpcFile } from './arrow-result.ts';
 import type { ClickHouseBackend } from './backend.ts';
@@ -48,29 +49,11 @@ async function queryOn(session: Session, sql: string, format: string): Promise<C
 }
 
 const UDF_DIR_PREFIX = 'enginebench-chdb-udf-';
-/** A process killed mid-cell (a bench budget) cannot remove its UDF folder; the next session removes it a day on. */
-const STALE_UDF_DIR_MS = 24 * 3600 * 1000;
-
-function removeStaleUdfDirs(): void {
-  let names: string[];
-  try {
-    names = readdirSync(tmpdir()).filter((n) => n.startsWith(UDF_DIR_PREFIX));
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    const dir = join(tmpdir(), n);
-    try {
-      if (Date.now() - statSync(dir).mtimeMs > STALE_UDF_DIR_MS) rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // Removed by another process first.
-    }
-  }
-}
 
 function acquire(): SharedSession {
   if (!shared) {
-    removeStaleUdfDirs();
+    // A process killed mid-cell (a bench budget) cannot remove its UDF folder; a later session does, a day on.
+    removeStaleDirs(tmpdir(), UDF_DIR_PREFIX);
     // The UDF paths are engine arguments fixed when the session starts, so they belong to the session (one per
     // process) rather than to an engine instance's work directory, which may be gone while the session lives on.
     const udfDir = mkdtempSync(join(tmpdir(), UDF_DIR_PREFIX));
