@@ -13,9 +13,14 @@ import { formatRows } from './units.ts';
 import { checkEngineOptions, checkEngineOptionValues, ENGINE_OPTIONS } from './engine-options.ts';
 import { DEFAULT_TIMED_WORK_MS } from './budget.ts';
 
+/** Neither --scenarios nor --suite: the default suite runs, at its narrower sizes where a scenario has them. */
+function isDefaultSuite(args: Pick<CliArgs, 'scenarios' | 'suites'>): boolean {
+  return !args.scenarios && !args.suites;
+}
+
 /** The scenarios the flags select: named ones plus whole suites, or the default suite when neither is given. */
 export function selectScenarios(catalog: Catalog, args: Pick<CliArgs, 'scenarios' | 'suites'>): Scenario[] {
-  if (!args.scenarios && !args.suites) return catalog.scenarios.filter((s) => catalog.defaultScenarios.includes(s.name));
+  if (isDefaultSuite(args)) return catalog.scenarios.filter((s) => catalog.defaultScenarios.includes(s.name));
   const chosen = new Set<string>();
   for (const name of args.scenarios ?? []) {
     if (!catalog.scenarios.some((s) => s.name === name)) {
@@ -96,7 +101,7 @@ async function main(argv: readonly string[]): Promise<number> {
       scenarios,
       engines,
       chosenEngines: args.engines,
-      defaultSuite: !args.scenarios && !args.suites,
+      defaultSuite: isDefaultSuite(args),
       sizes: args.sizes,
       variants: args.variants,
       quick: args.quick,
