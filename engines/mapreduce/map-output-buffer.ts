@@ -152,13 +152,17 @@ export class MapOutputBuffer implements Collector {
 
   /** The fixed-width path's collect: spills first if the record does not fit; returns where its value goes. */
   private collectFixed(records: FixedRecords, key: Uint8Array, ks: number, klen: number, vlen: number): number {
-    const size = klen + vlen;
+    this.makeRoom(records, klen + vlen);
+    const partition = this.partitions === 1 ? 0 : hashPartition(hashBytes(key, ks, ks + klen - this.groupStrip), this.partitions);
+    return records.push(key, ks, klen, vlen, partition);
+  }
+
+  /** Counts a fixed-width record of `size` bytes as map output and spills first if it does not fit. */
+  private makeRoom(records: FixedRecords, size: number): void {
     this.outputRecords++;
     this.outputBytes += size;
     if (records.bytes + size > this.capacity && records.n > 0) this.spill();
     if (size > this.capacity) this.capacity = size;
-    const partition = this.partitions === 1 ? 0 : hashPartition(hashBytes(key, ks, ks + klen - this.groupStrip), this.partitions);
-    return records.push(key, ks, klen, vlen, partition);
   }
 
   /** collectFixed for an int32 key's encoding: its words and its hashBytes are computed from the number. */
@@ -167,11 +171,7 @@ export class MapOutputBuffer implements Collector {
       const key = Uint8Array.of(0x01, u >>> 24, u >>> 16, u >>> 8, u);
       return this.collectFixed(records, key, 0, 5, vlen);
     }
-    const size = 5 + vlen;
-    this.outputRecords++;
-    this.outputBytes += size;
-    if (records.bytes + size > this.capacity && records.n > 0) this.spill();
-    if (size > this.capacity) this.capacity = size;
+    this.makeRoom(records, 5 + vlen);
     let partition = 0;
     if (this.partitions !== 1) {
       // hashBytes over the 5 key bytes, unrolled.
