@@ -81,6 +81,19 @@ test('Arrow round trip through partitions preserves values and NULLs', () => {
   assert.deepEqual(tableToRows(batchesToTable(schema, parts)), rows);
 });
 
+test('strings of any length and script survive the round trip, batches sharing one dictionary', () => {
+  // Well-formed strings only: Arrow's reader decodes lone surrogates to U+FFFD, so they cannot round-trip.
+  const str = fc.oneof(fc.string({ maxLength: 3 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ minLength: 30, maxLength: 80 }));
+  fc.assert(
+    fc.property(fc.array(fc.option(str, { nil: null, freq: 5 }), { maxLength: 40 }), fc.integer({ min: 1, max: 4 }), (values, partitions) => {
+      const schema: Schema = [{ name: 's', type: 'utf8' }];
+      const rows = values.map((s) => ({ s }));
+      const parts = partitionTable('x', tableFromRows(schema, rows), schema, partitions);
+      assert.deepEqual(tableToRows(batchesToTable(schema, parts)), rows);
+    }),
+  );
+});
+
 test('stages are cut at shuffles and independent map stages run concurrently', async () => {
   const ctx = testContext({ 'dag.workers': 2, 'dag.broadcastThresholdBytes': 0, 'dag.partitions': 2, 'dag.shufflePartitions': 2 });
   const engine = await dagEngine.create(ctx);
