@@ -6,7 +6,7 @@ import type * as arrow from 'apache-arrow';
 import type { Engine } from '../../engines/engine.ts';
 import type { PlanNode } from '../../plan/types.ts';
 import type { Entity, RawChange } from './change.ts';
-import { countChanges, type ChangeCounts } from './change-counts.ts';
+import { ChangeCounter, type ChangeCounts } from './change-counts.ts';
 import { prepareBatch } from './batch-steps.ts';
 import type { CdcPattern } from './pattern.ts';
 import { scanTarget } from './plan-helpers.ts';
@@ -75,6 +75,9 @@ export class CdcApplier implements ChangeApplier {
   /** The engine table holding the committed state (always `target` in round-trip mode). */
   private committed: string = 'target';
   private rows: number;
+  /** The resident state's last read, kept until the next commit: the checks and the counts read it once. */
+  private stateRead: arrow.Table | null = null;
+  private readonly counter: ChangeCounter;
 
   private constructor(
     private readonly engine: Engine,
@@ -86,6 +89,7 @@ export class CdcApplier implements ChangeApplier {
     private readonly options: ApplierOptions,
   ) {
     this.rows = rows;
+    this.counter = new ChangeCounter(entity, pattern.name);
   }
 
   /** Whether the state stays in the engine between batches. */
@@ -113,7 +117,7 @@ export class CdcApplier implements ChangeApplier {
 
   /** The state as Arrow (a read of the resident table, or the round-trip copy itself). */
   async state(): Promise<arrow.Table> {
-    return this.stateTable ?? this.engine.run(this.scanState(this.committed));
+    return this.stateTable ?? (this.stateRead ??= await this.engine.run(this.scanState(this.committed)));
   }
 
   /**
@@ -155,10 +159,12 @@ export class CdcApplier implements ChangeApplier {
       throw e;
     }
     const t2 = now();
+    const beforeRead = this.stateRead;
     this.committed = input;
     this.stateTable = next;
+    this.stateRead = null;
     this.rows = rows;
-    const counts = await this.counts(before, beforeTable);
+    const counts = await this.counts(before, beforeTable ?? beforeRead);
     return {
       ...counts,
       delivered: raw.length,
@@ -198,10 +204,12 @@ export class CdcApplier implements ChangeApplier {
       throw e;
     }
     const t1 = now();
+    const beforeRead = this.stateRead;
     if (this.resident) this.committed = stagingName;
     this.stateTable = staging;
+    this.stateRead = null;
     this.rows = rows;
-    const counts = await this.counts(before, beforeTable);
+    const counts = await this.counts(before, beforeTable ?? beforeRead);
     return { ...counts, delivered: snapshot.numRows, distinct: snapshot.numRows, changeRows: 0, rewritten: rows, truncates: 0, prepareMs: 0, engineMs: t1 - t0 };
   }
 
@@ -214,12 +222,15 @@ export class CdcApplier implements ChangeApplier {
     return scanTarget(this.pattern.stateSchema(this.entity), name).plan;
   }
 
-  /** Rows inserted/updated/deleted, from the old and new state (outside the timed part). */
+  /**
+   * Rows inserted/updated/deleted, from the old and new state (outside the timed part). `beforeTable` is the old
+   * state as Arrow when one is at hand (round trip, or an earlier read of the resident table).
+   */
   private async counts(before: string, beforeTable: arrow.Table | null): Promise<ChangeCounts> {
     if (this.options.skipCounts) return { inserted: 0, updated: 0, deleted: 0 };
     // Resident: the old state is still in the engine under its name (only the next batch overwrites it).
     const old = beforeTable ?? (before === this.committed ? null : await this.engine.run(this.scanState(before)));
     const now = await this.state();
-    return countChanges(this.entity, this.pattern.name, old ?? now, now);
+    return this.counter.next(old ?? now, now);
   }
 }

@@ -13,6 +13,8 @@ export interface ChangeCounts {
 }
 
 /** key → fingerprint of the live row (image and sequence number) for every key a reader sees. */
+type LiveRows = Map<string, string>;
+
 function liveRows(entity: Entity, pattern: PatternName, state: arrow.Table): Map<string, string> {
   const cols = Object.fromEntries(state.schema.fields.map((f) => [f.name, columnValues(state, f.name)]));
   // Strings quoted (so no value can forge a separator), everything else by String(); runs on every batch.
@@ -50,8 +52,32 @@ function liveRows(entity: Entity, pattern: PatternName, state: arrow.Table): Map
  * @example countChanges(customers, 'merge-hard-delete', before, after) // { inserted: 3, updated: 10, deleted: 1 }
  */
 export function countChanges(entity: Entity, pattern: PatternName, before: arrow.Table, after: arrow.Table): ChangeCounts {
-  const a = liveRows(entity, pattern, before);
-  const b = liveRows(entity, pattern, after);
+  return diffLive(liveRows(entity, pattern, before), liveRows(entity, pattern, after));
+}
+
+/**
+ * Counts batch after batch, reading each state once: the live rows after one batch are those before the next
+ * (fingerprinting both states of every batch, and reading the state again for the checks, cost a polars cdc-merge cell at 10,000 rows ~0.5 s of its ~4.5 s of CPU).
+ * @example const counter = new ChangeCounter(customers, 'merge-hard-delete'); counter.next(before, after) // { inserted: 3, ... }
+ */
+export class ChangeCounter {
+  private live: { readonly state: arrow.Table; readonly rows: LiveRows } | null = null;
+
+  constructor(
+    private readonly entity: Entity,
+    private readonly pattern: PatternName,
+  ) {}
+
+  /** Counts from `before` (the state after the previous call when it is that same table) to `after`. */
+  next(before: arrow.Table, after: arrow.Table): ChangeCounts {
+    const a = this.live?.state === before ? this.live.rows : liveRows(this.entity, this.pattern, before);
+    const b = before === after ? a : liveRows(this.entity, this.pattern, after);
+    this.live = { state: after, rows: b };
+    return diffLive(a, b);
+  }
+}
+
+function diffLive(a: LiveRows, b: LiveRows): ChangeCounts {
   let inserted = 0;
   let updated = 0;
   let deleted = 0;

@@ -13,7 +13,7 @@ import type { Schema } from '../../plan/types.ts';
 import type { ApplierOptions, BatchReport, ChangeApplier } from './applier.ts';
 import { prepareBatch } from './batch-steps.ts';
 import type { Entity, RawChange } from './change.ts';
-import { countChanges } from './change-counts.ts';
+import { ChangeCounter } from './change-counts.ts';
 import { SQL_MERGE_PATTERNS, type CdcPattern, type PatternName } from './pattern.ts';
 import { PATTERNS } from './patterns.ts';
 import { seqKey } from './sequence.ts';
@@ -76,6 +76,9 @@ function truncateSql(entity: Entity, pattern: PatternName, seq: bigint, tsMs: nu
 export class DuckDbSqlMerge implements ChangeApplier {
   private rows: number;
   private closed = false;
+  /** The state's last read, kept until the next batch changes it: the counts and the checks read it once. */
+  private stateRead: arrow.Table | null = null;
+  private readonly counter: ChangeCounter;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -86,6 +89,7 @@ export class DuckDbSqlMerge implements ChangeApplier {
     private readonly options: ApplierOptions,
   ) {
     this.rows = rows;
+    this.counter = new ChangeCounter(entity, pattern.name);
   }
 
   get stateRows(): number {
@@ -138,6 +142,7 @@ export class DuckDbSqlMerge implements ChangeApplier {
     try {
       // Changes tables are loaded before the transaction: they are inputs, not state.
       for (const [i, step] of steps.entries()) if (step.kind === 'merge') await ingestTable(this.connection, `changes_${i}`, step.changes);
+      this.stateRead = null; // from here the target may change (a rolled-back batch leaves it as it was)
       await this.exec('BEGIN TRANSACTION');
       try {
         for (const [i, step] of steps.entries()) {
@@ -157,7 +162,7 @@ export class DuckDbSqlMerge implements ChangeApplier {
     const t2 = now();
     const count = await this.connection.runAndReadAll(`SELECT count(*) FROM "target"`);
     this.rows = Number(count.getRows()[0]![0]);
-    const counts = before ? countChanges(this.entity, name, before, await this.state()) : { inserted: 0, updated: 0, deleted: 0 };
+    const counts = before ? this.counter.next(before, await this.state()) : { inserted: 0, updated: 0, deleted: 0 };
     return { ...counts, delivered: raw.length, distinct, changeRows, rewritten: written, truncates: steps.filter((s) => s.kind === 'truncate').length, prepareMs: t1 - t0, engineMs: t2 - t1 };
   }
 
@@ -166,7 +171,7 @@ export class DuckDbSqlMerge implements ChangeApplier {
   }
 
   async state(): Promise<arrow.Table> {
-    return this.read(this.pattern.stateSchema(this.entity), '');
+    return (this.stateRead ??= await this.read(this.pattern.stateSchema(this.entity), ''));
   }
 
   async current(): Promise<arrow.Table> {

@@ -1,5 +1,6 @@
 // Every engine in the registry that supports a pattern's plans equals the reference after every batch of the cdc
-// dataset (hard cases included): the DuckDB engine, the TypeScript model and the simulated source must all agree.
+// dataset (hard cases included): the DuckDB engine, the TypeScript model and the simulated source must all agree,
+// and so must the rows each batch reports inserted, updated and deleted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulateCdc } from '../../datasets/cdc.ts';
@@ -7,6 +8,7 @@ import { duckdbEngine } from '../../engines/duckdb/index.ts';
 import { ENGINES } from '../../engines/registry.ts';
 import { tableFromRows } from '../../plan/arrow.ts';
 import { CdcApplier } from '../../scenarios/cdc/applier.ts';
+import { countChanges } from '../../scenarios/cdc/change-counts.ts';
 import { patternUnsupported } from '../../scenarios/cdc/engine-cell.ts';
 import { CdcModel } from '../../scenarios/cdc/model.ts';
 import { PATTERNS } from '../../scenarios/cdc/patterns.ts';
@@ -39,9 +41,13 @@ for (const descriptor of [duckdbEngine, ...ENGINES.filter((e) => e.name !== duck
         for (const [i, batch] of sim.batches.entries()) {
           const source = tableFromRows(entity.schema, batch.sourceRows);
           if (pattern.mergePlan(entity)) {
-            await applier.applyBatch(batch.events);
+            const before = model.stateTable();
+            const report = await applier.applyBatch(batch.events);
             model.apply(validateBatch(entity, batch.events));
             assertSameRows(await applier.state(), model.stateTable(), `state after batch ${i + 1}`);
+            // The applier counts from states it read once and kept; the model's states give the same counts.
+            const { inserted, updated, deleted } = report;
+            assert.deepEqual({ inserted, updated, deleted }, countChanges(entity, pattern.name, before, model.stateTable()), `counts of batch ${i + 1}`);
           } else await applier.reload(source);
           assertSameRows(await applier.current(), source, `current view after batch ${i + 1} vs the source`);
         }
