@@ -1,6 +1,7 @@
 // The on-disk dataset cache: one folder of Arrow IPC files per (dataset, rows, seed, params), verified against a
 // manifest of SHA-256 digests on every load and regenerated when missing, truncated or corrupt.
 import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,13 +46,30 @@ export interface CacheOptions {
   readonly now?: () => number;
   /** Told why an existing entry was not trusted (e.g. "transactions.arrow: digest mismatch"). */
   readonly onDiscard?: (reason: string) => void;
+  /**
+   * Files a caller has just verified (CachedDataset.files' stamps): a file whose inode, size and modification time
+   * still match is not hashed again. The bench runner verifies once and passes the stamps to its cells: hashing
+   * 84 MB of retail rows took ~85 ms of every cell, 10 M user events proportionally more.
+   */
+  readonly verified?: readonly FileStamp[];
+}
+
+/**
+ * Which file, as the file system saw it when it was verified. Entries are published by rename, so a rewritten
+ * file has a new inode.
+ */
+export interface FileStamp {
+  readonly path: string;
+  readonly bytes: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
 }
 
 /** One loaded cache entry. */
 export interface CachedDataset {
   readonly dir: string;
   readonly tables: ReadonlyMap<string, arrow.Table>;
-  readonly files: readonly { readonly table: string; readonly path: string; readonly rows: number; readonly bytes: number }[];
+  readonly files: readonly { readonly table: string; readonly path: string; readonly rows: number; readonly bytes: number; readonly stamp: FileStamp }[];
   /** Whether this call generated the data (false: read from the cache). */
   readonly generated: boolean;
   /** Time spent in the generator, ms (0 when read from the cache). */
@@ -78,7 +96,7 @@ function isErrno(e: unknown, ...codes: string[]): boolean {
 }
 
 /** Read and verify an entry; returns the tables, or the reason it cannot be trusted. */
-async function readEntry(dir: string, dataset: Dataset, expected: Omit<Manifest, 'tables' | 'format'>): Promise<{ ok: true; value: CachedDataset } | { ok: false; reason: string }> {
+async function readEntry(dir: string, dataset: Dataset, expected: Omit<Manifest, 'tables' | 'format'>, verified: readonly FileStamp[] = []): Promise<{ ok: true; value: CachedDataset } | { ok: false; reason: string }> {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
@@ -102,14 +120,16 @@ async function readEntry(dir: string, dataset: Dataset, expected: Omit<Manifest,
     const entry = manifest.tables.find((t) => t.name === spec.name);
     if (!entry) return { ok: false, reason: `${MANIFEST}: no entry for table '${spec.name}'` };
     const path = join(dir, entry.file);
-    let bytes: Uint8Array;
+    let read: { bytes: Uint8Array; stamp: FileStamp };
     try {
-      bytes = await readFile(path);
+      read = readStamped(path);
     } catch (e) {
       return { ok: false, reason: `${entry.file}: unreadable (${(e as Error).message})` };
     }
+    const { bytes, stamp } = read;
     if (bytes.length !== entry.bytes) return { ok: false, reason: `${entry.file}: ${bytes.length} bytes, manifest says ${entry.bytes} (truncated?)` };
-    if (sha256(bytes) !== entry.sha256) return { ok: false, reason: `${entry.file}: SHA-256 digest mismatch (corrupt)` };
+    const known = verified.some((v) => v.path === stamp.path && v.ino === stamp.ino && v.bytes === stamp.bytes && v.mtimeMs === stamp.mtimeMs);
+    if (!known && sha256(bytes) !== entry.sha256) return { ok: false, reason: `${entry.file}: SHA-256 digest mismatch (corrupt)` };
     let table: arrow.Table;
     try {
       table = arrow.tableFromIPC(bytes);
@@ -121,9 +141,35 @@ async function readEntry(dir: string, dataset: Dataset, expected: Omit<Manifest,
     const declared = spec.schema.map((f) => `${f.name}:${f.type}`).join(', ');
     if (actual !== declared) return { ok: false, reason: `${entry.file}: columns (${actual}) differ from the declared (${declared})` };
     tables.set(spec.name, table);
-    files.push({ table: spec.name, path, rows: table.numRows, bytes: bytes.length });
+    files.push({ table: spec.name, path, rows: table.numRows, bytes: bytes.length, stamp });
   }
   return { ok: true, value: { dir, tables, files, generated: false, generateMs: 0 } };
+}
+
+/**
+ * A whole file and the stamp of the very file read (fstat of the open descriptor, so a rename in between cannot
+ * pair one file's stamp with another's bytes). Synchronous: in one read it is faster than the chunked async
+ * readFile (84 MB: 72-99 ms vs 113-262 ms measured), and nothing else runs meanwhile in a cell.
+ */
+function readStamped(path: string): { bytes: Uint8Array; stamp: FileStamp } {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    const bytes = new Uint8Array(st.size);
+    let at = 0;
+    while (at < bytes.length) {
+      const n = readSync(fd, bytes, at, bytes.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return { bytes: at === bytes.length ? bytes : bytes.subarray(0, at), stamp: stampOf(path, st) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function stampOf(path: string, st: { size: number; ino: number; mtimeMs: number }): FileStamp {
+  return { path, bytes: st.size, ino: st.ino, mtimeMs: st.mtimeMs };
 }
 
 /**
@@ -146,7 +192,7 @@ export async function ensureDataset(ref: DatasetRef, rows: number, options: Cach
   const identity = { dataset: dataset.name, rows, seed, params };
 
   if (!options.force) {
-    const cached = await readEntry(dir, dataset, identity);
+    const cached = await readEntry(dir, dataset, identity, options.verified);
     if (cached.ok) return cached.value;
     if (cached.reason !== 'not cached') options.onDiscard?.(cached.reason);
   }
@@ -180,7 +226,10 @@ export async function ensureDataset(ref: DatasetRef, rows: number, options: Cach
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  const files = entries.map((e) => ({ table: e.name, path: join(dir, e.file), rows: e.rows, bytes: e.bytes }));
+  const files = entries.map((e) => {
+    const path = join(dir, e.file);
+    return { table: e.name, path, rows: e.rows, bytes: e.bytes, stamp: stampOf(path, statSync(path)) };
+  });
   return { dir, tables, files, generated: true, generateMs };
 }
 
@@ -220,7 +269,7 @@ async function replace(tmp: string, dir: string): Promise<void> {
 export async function loadDataset(
   ref: DatasetRef,
   rows: number,
-  options?: { seed?: number; cacheDir?: string },
+  options?: Pick<CacheOptions, 'seed' | 'cacheDir' | 'verified'>,
 ): Promise<ReadonlyMap<string, arrow.Table>> {
   return (await ensureDataset(ref, rows, options ?? {})).tables;
 }

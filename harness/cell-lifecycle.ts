@@ -158,7 +158,7 @@ async function runQueryCell(
 
 /** The tables the scenario scans, from the dataset cache (the parent generated them before spawning us). */
 async function scenarioTables(spec: CellSpec, scenario: QueryScenario): Promise<Map<string, arrow.Table>> {
-  const all = await loadDataset(scenario.data, spec.rows, { seed: spec.seed, cacheDir: spec.cacheDir });
+  const all = await loadDataset(scenario.data, spec.rows, { seed: spec.seed, cacheDir: spec.cacheDir, verified: spec.verifiedFiles ?? [] });
   const tables = new Map<string, arrow.Table>();
   for (const name of scenario.tables) {
     const t = all.get(name);

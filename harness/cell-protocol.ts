@@ -2,6 +2,7 @@
 // child answers (CellReport, a JSON file it writes atomically before exiting).
 import type { CellStatus, SampleStats } from './results.ts';
 import type { EngineMetrics } from '../engines/engine.ts';
+import type { FileStamp } from '../datasets/cache.ts';
 
 export interface CellSpec {
   readonly scenario: string;
@@ -21,6 +22,8 @@ export interface CellSpec {
   readonly extensions: readonly string[];
   /** Dataset cache directory, or undefined for the default `.cache/datasets/`. */
   readonly cacheDir?: string;
+  /** The dataset files the parent verified just before (their digests are not checked again). */
+  readonly verifiedFiles?: readonly FileStamp[];
   /** Scratch directory for the engine (EngineContext.workDir); the child deletes it when done. */
   readonly workDir: string;
   /** Where to write the result table (Arrow IPC file format). */

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { unsupportedReason, type EngineDescriptor } from '../engines/engine.ts';
-import { loadDataset } from '../datasets/cache.ts';
+import { ensureDataset, type FileStamp } from '../datasets/cache.ts';
 import type { PlanNode } from '../plan/types.ts';
 import { renderReport } from '../reports/html.ts';
 import { buildScenarioPlan } from '../scenarios/registry.ts';
@@ -267,7 +267,12 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
     for (const group of groups) {
       const toRun = group.cells.filter((c) => !c.decided);
       let datasetError: string | null = null;
-      if (toRun.length > 0 && group.scenario.kind === 'query') datasetError = await prepareDataset(group.scenario, group.rows, settings, deps);
+      let verifiedFiles: readonly FileStamp[] = [];
+      if (toRun.length > 0 && group.scenario.kind === 'query') {
+        const prepared = await prepareDataset(group.scenario, group.rows, settings, deps);
+        if ('error' in prepared) datasetError = prepared.error;
+        else verifiedFiles = prepared.verified;
+      }
       let referencePath: string | null = null;
       const written: { path: string; keep: boolean }[] = [];
       let referenceFailure: string | null = null;
@@ -297,6 +302,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
             memoryBudgetBytes,
             extensions: settings.catalog.extensions,
             cacheDir: settings.cacheDir ? resolve(settings.cacheDir) : undefined,
+            verifiedFiles,
             workDir: join(runDir, 'scratch', `${index}-${safe(planned.engine)}`),
             resultPath,
             reportPath: join(runDir, 'cells', `${index}.report.json`),
@@ -374,16 +380,20 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
   return { results, jsonPath, htmlPath };
 }
 
-/** Generate (or find cached) the scenario's dataset once in the parent, so cell processes only read the cache. */
-async function prepareDataset(scenario: QueryScenario, rows: number, settings: BenchSettings, deps: BenchDeps): Promise<string | null> {
+/**
+ * Generate (or find cached and verify) the scenario's dataset once in the parent, so cell processes only read the
+ * cache; its files' stamps let them skip verifying it again.
+ */
+async function prepareDataset(scenario: QueryScenario, rows: number, settings: BenchSettings, deps: BenchDeps): Promise<{ verified: FileStamp[] } | { error: string }> {
   const t0 = Date.now();
   try {
-    await loadDataset(scenario.data, rows, { seed: settings.seed, cacheDir: settings.cacheDir });
+    // The cells get the resolved folder; the stamps name files the same way.
+    const entry = await ensureDataset(scenario.data, rows, { seed: settings.seed, cacheDir: settings.cacheDir ? resolve(settings.cacheDir) : undefined });
     const ms = Date.now() - t0;
     if (ms > 1000) deps.progress.note(`dataset ${scenario.data.dataset} ${formatRows(rows)} ready in ${formatMs(ms)}`);
-    return null;
+    return { verified: entry.files.map((f) => f.stamp) };
   } catch (err) {
-    return `dataset ${scenario.data.dataset} at ${formatRows(rows)} rows: ${oneLine(err instanceof Error ? err.message : String(err))}`;
+    return { error: `dataset ${scenario.data.dataset} at ${formatRows(rows)} rows: ${oneLine(err instanceof Error ? err.message : String(err))}` };
   }
 }
 

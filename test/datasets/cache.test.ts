@@ -2,7 +2,7 @@
 // or incomplete entries instead of trusting them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
@@ -85,6 +85,33 @@ for (const [what, damage] of [
       assert.ok(sameTables(third.tables, good.tables));
     }));
 }
+
+test('stamps of verified files skip re-hashing them only while inode, size and modification time are unchanged', () =>
+  withCacheDir(async (cacheDir) => {
+    const ref = { dataset: 'user_events' };
+    const path = join((await ensureDataset(ref, 3000, { cacheDir })).dir, 'user_events.arrow');
+    await utimes(path, 1_700_000_000, 1_700_000_000); // a whole second, so it can be set back exactly
+    const verified = (await ensureDataset(ref, 3000, { cacheDir })).files.map((f) => f.stamp);
+    assert.deepEqual(verified.map((s) => [s.path, s.mtimeMs]), [[path, 1_700_000_000_000]]);
+    // Damage in place that keeps every stamp field: with the stamps the file is trusted (proof no digest was
+    // computed), without them the digest catches it.
+    const bytes = await readFile(path);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    await writeFile(path, bytes);
+    await utimes(path, 1_700_000_000, 1_700_000_000);
+    assert.equal((await ensureDataset(ref, 3000, { cacheDir, verified })).generated, false);
+    assert.equal((await ensureDataset(ref, 3000, { cacheDir })).generated, true);
+    // A file replaced by rename (what every writer of the cache does) has a new inode: the old stamps do not apply.
+    const stamps = (await ensureDataset(ref, 3000, { cacheDir })).files.map((f) => f.stamp);
+    const damaged = await readFile(path);
+    damaged[Math.floor(damaged.length / 2)]! ^= 0xff;
+    await writeFile(`${path}.new`, damaged);
+    await rename(`${path}.new`, path);
+    await utimes(path, stamps[0]!.mtimeMs / 1000, stamps[0]!.mtimeMs / 1000);
+    const reasons: string[] = [];
+    assert.equal((await ensureDataset(ref, 3000, { cacheDir, verified: stamps, onDiscard: (r) => reasons.push(r) })).generated, true);
+    assert.match(reasons.join(), /SHA-256 digest mismatch/);
+  }));
 
 test('force regenerates over a valid entry; concurrent loads of one entry both succeed', () =>
   withCacheDir(async (cacheDir) => {
