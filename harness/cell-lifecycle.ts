@@ -175,6 +175,7 @@ async function runCustomCell(spec: CellSpec, scenario: CustomScenario, now: () =
     iterations: spec.iterations,
     options: spec.options,
     now,
+    smoke: spec.smoke ?? false,
     loadDataset: (ref, rows) => loadDataset(ref, rows, { seed: spec.seed, cacheDir: spec.cacheDir }),
   });
   return {

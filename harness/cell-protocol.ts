@@ -26,6 +26,8 @@ export interface CellSpec {
   readonly verifiedFiles?: readonly FileStamp[];
   /** Scratch directory for the engine (EngineContext.workDir); the child deletes it when done. */
   readonly workDir: string;
+  /** A smoke run (`--quick`): custom scenarios skip extra measurements (CustomCellContext.smoke). */
+  readonly smoke?: boolean;
   /** Where to write the result table (Arrow IPC file format). */
   readonly resultPath: string;
   /** Where to write the CellReport. */

@@ -303,6 +303,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
             extensions: settings.catalog.extensions,
             cacheDir: settings.cacheDir ? resolve(settings.cacheDir) : undefined,
             verifiedFiles,
+            smoke: settings.quick,
             workDir: join(runDir, 'scratch', `${index}-${safe(planned.engine)}`),
             resultPath,
             reportPath: join(runDir, 'cells', `${index}.report.json`),

@@ -62,6 +62,8 @@ export interface CustomCellContext {
   readonly iterations: number;
   readonly options: Readonly<Record<string, string | number | boolean>>;
   readonly now: () => number;
+  /** A smoke run (`--quick`): skip extra measurements that only add charts (the checks still run in full). */
+  readonly smoke?: boolean;
   /** Load (from cache or by generating) a dataset's tables at a size. */
   readonly loadDataset: (ref: DatasetRef, rows: number) => Promise<ReadonlyMap<string, arrow.Table>>;
 }

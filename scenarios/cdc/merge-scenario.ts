@@ -42,9 +42,12 @@ export const CROSSOVER_MIN_ROWS = 50_000;
 const RELOAD_VARIANT = 'duckdb/truncate-reload';
 const CROSSOVER_OPTION = 'cdc.crossover';
 
-/** Which cells measure the crossover series: option `cdc.crossover` = default | all | none. */
-function crossoverWanted(variant: string, options: CustomCellContext['options']): boolean {
-  const mode = String(options[CROSSOVER_OPTION] ?? 'default');
+/**
+ * Which cells measure the crossover series: option `cdc.crossover` = default | all | none. A smoke run (`--quick`)
+ * skips it unless the option asks: it is ~30 s of extra loads at 50,000 rows that only draw a chart.
+ */
+function crossoverWanted(variant: string, options: CustomCellContext['options'], smoke = false): boolean {
+  const mode = String(options[CROSSOVER_OPTION] ?? (smoke ? 'none' : 'default'));
   if (mode === 'all') return true;
   if (mode === 'none') return false;
   if (mode === 'default') return CROSSOVER_VARIANTS.includes(variant);
@@ -139,7 +142,7 @@ export function cdcMergeScenario(engines: readonly EngineDescriptor[] = ENGINES,
 
 async function runCell(variant: string, rows: number, ctx: CustomCellContext, engines: readonly EngineDescriptor[], reference: EngineDescriptor, crossoverRows: number): Promise<CustomCellResult> {
   const { target, pattern } = parseVariant(variant, engines);
-  const wantCrossover = crossoverWanted(variant, ctx.options);
+  const wantCrossover = crossoverWanted(variant, ctx.options, ctx.smoke);
   const env: CellEnv = { workDir: ctx.workDir, seed: ctx.seed, now: ctx.now, options: ctx.options };
   const sim = simulateCdc(rows, ctx.seed, { batches: BATCHES, changeFraction: BATCH_FRACTION });
   const resources = new CellResources(env);
@@ -178,6 +181,8 @@ async function runCell(variant: string, rows: number, ctx: CustomCellContext, en
         const reload = await measureCrossover(RELOAD_VARIANT, crossoverRows, env, CROSSOVER_SAMPLES, CHANGE_FRACTIONS, engines);
         crossoverNotes.push(`vs ${RELOAD_VARIANT} timed in this cell: ${describeCrossover(points, reload)}`);
       }
+    } else if (!failure && ctx.smoke && ctx.options[CROSSOVER_OPTION] === undefined) {
+      crossoverNotes.push(`the crossover series is not measured in a --quick run; --engine-option ${CROSSOVER_OPTION}=default measures it`);
     } else if (!failure) {
       crossoverNotes.push(`the crossover series is measured by ${CROSSOVER_VARIANTS.join(', ')} in the default bench; --engine-option ${CROSSOVER_OPTION}=all measures every variant, scenarios/cdc/measure-crossover.ts any size`);
     }

@@ -62,7 +62,7 @@ test('an unknown variant is a one-line error listing the valid shapes', async ()
 
 const ctxWith = (workDir: string, options: Record<string, string | number | boolean>) => ({ workDir, seed: 42, iterations: 1, options, now: () => performance.now(), loadDataset: async () => new Map() });
 
-test('the crossover series is measured only by the DuckDB crossover variants unless cdc.crossover=all; a bad value is a one-line error', async () => {
+test('the crossover series is measured only by the DuckDB crossover variants unless cdc.crossover=all, not in a smoke run; a bad value is a one-line error', async () => {
   const variant = 'duckdb/insert-only-history';
   assert.ok(!CROSSOVER_VARIANTS.includes(variant));
   const workDir = mkdtempSync(join(tmpdir(), 'enginebench-cdc-'));
@@ -75,6 +75,13 @@ test('the crossover series is measured only by the DuckDB crossover variants unl
     assert.equal(all.series![CROSSOVER_SERIES]!.length, CHANGE_FRACTIONS.length);
     const none = await scenario.runCell('duckdb/truncate-reload', 200, ctxWith(workDir, { threads: 1, 'cdc.crossover': 'none' }));
     assert.equal(none.series![CROSSOVER_SERIES], undefined);
+    // A smoke run (--quick) skips it even for a crossover variant, and says how to ask for it; the option wins.
+    const smoke = await scenario.runCell('duckdb/truncate-reload', 200, { ...ctxWith(workDir, { threads: 1 }), smoke: true });
+    assert.deepEqual(smoke.check, { ok: true });
+    assert.equal(smoke.series![CROSSOVER_SERIES], undefined);
+    assert.ok(smoke.metrics.notes!.some((n) => n.includes('not measured in a --quick run')));
+    const asked = await scenario.runCell('duckdb/truncate-reload', 200, { ...ctxWith(workDir, { threads: 1, 'cdc.crossover': 'default' }), smoke: true });
+    assert.equal(asked.series![CROSSOVER_SERIES]!.length, CHANGE_FRACTIONS.length);
     await assert.rejects(scenario.runCell(variant, 200, ctxWith(workDir, { 'cdc.crossover': 'some' })), /option cdc.crossover must be default, all or none, got 'some'/);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
