@@ -32,15 +32,16 @@ function peakRssBytes(): number {
 /**
  * Run the cell `spec` describes and return its report (also for failures the engine reports as EngineError).
  * `now` is the clock every duration is measured with; `startedAt` is when the process started on that clock.
+ * `onTimedWorkDone` is called once nothing timed is left (the result still has to be written).
  */
-export async function runCellSpec(spec: CellSpec, now: () => number, startedAt: number): Promise<CellReport> {
+export async function runCellSpec(spec: CellSpec, now: () => number, startedAt: number, onTimedWorkDone: () => void = () => {}): Promise<CellReport> {
   mkdirSync(spec.workDir, { recursive: true });
   try {
     const catalog = await loadCatalog(spec.extensions);
     const scenario = scenarioByName(catalog, spec.scenario);
     return scenario.kind === 'query'
-      ? await runQueryCell(spec, scenario, catalog, now, startedAt)
-      : await runCustomCell(spec, scenario, now);
+      ? await runQueryCell(spec, scenario, catalog, now, startedAt, onTimedWorkDone)
+      : await runCustomCell(spec, scenario, now, onTimedWorkDone);
   } catch (err) {
     return { status: statusOfError(err), peakRssBytes: peakRssBytes(), wroteResult: false };
   } finally {
@@ -54,6 +55,7 @@ async function runQueryCell(
   catalog: Awaited<ReturnType<typeof loadCatalog>>,
   now: () => number,
   startedAt: number,
+  onTimedWorkDone: () => void,
 ): Promise<CellReport> {
   const descriptor = engineByName(catalog, spec.engine);
   const plan = buildScenarioPlan(scenario).plan;
@@ -130,6 +132,7 @@ async function runQueryCell(
       },
     );
     await bench.run();
+    onTimedWorkDone();
     const task = bench.tasks[0]!;
     if (task.result.state === 'errored') throw task.result.error;
     if (samplesMs.length !== iterations || last === null) {
@@ -168,7 +171,7 @@ async function scenarioTables(spec: CellSpec, scenario: QueryScenario): Promise<
   return tables;
 }
 
-async function runCustomCell(spec: CellSpec, scenario: CustomScenario, now: () => number): Promise<CellReport> {
+async function runCustomCell(spec: CellSpec, scenario: CustomScenario, now: () => number, onTimedWorkDone: () => void): Promise<CellReport> {
   const result = await scenario.runCell(spec.engine, spec.rows, {
     workDir: spec.workDir,
     seed: spec.seed,
@@ -178,6 +181,7 @@ async function runCustomCell(spec: CellSpec, scenario: CustomScenario, now: () =
     smoke: spec.smoke ?? false,
     loadDataset: (ref, rows) => loadDataset(ref, rows, { seed: spec.seed, cacheDir: spec.cacheDir }),
   });
+  onTimedWorkDone();
   return {
     status: result.check.ok ? { kind: 'ok' } : { kind: 'wrong', diff: result.check.detail },
     coldMs: result.coldMs,

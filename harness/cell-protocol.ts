@@ -4,6 +4,11 @@ import type { CellStatus, SampleStats } from './results.ts';
 import type { EngineMetrics } from '../engines/engine.ts';
 import type { FileStamp } from '../datasets/cache.ts';
 
+/** What a child started by the runner writes on the file descriptor named by SIGNAL_FD_ENV when its timed work is over. */
+export const TIMED_WORK_DONE = 'timed-work-done\n';
+/** Environment variable naming that descriptor; absent, the child signals nothing. */
+export const SIGNAL_FD_ENV = 'ENGINEBENCH_SIGNAL_FD';
+
 export interface CellSpec {
   readonly scenario: string;
   /** Engine name (query scenarios) or variant name (custom scenarios). */

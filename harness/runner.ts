@@ -23,7 +23,7 @@ import type { Progress } from './progress.ts';
 import { rankEngines } from './ranking.ts';
 import { RESULTS_VERSION, type CellResult, type CellStatus, type EngineInfo, type RunResults, type ScenarioInfo } from './results.ts';
 import { oneLine } from './status.ts';
-import { superviseCell, killGroup } from './supervisor.ts';
+import { CellProcess, killGroup } from './supervisor.ts';
 import { formatMs, formatRows } from './units.ts';
 
 /** The correctness oracle: every other engine's result is compared with its result. */
@@ -244,10 +244,13 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
   const memoryBudgetBytes = settings.maxOldSpaceMb * 2 ** 20;
 
   let activePid: number | null = null;
+  // The process the next cell will run in, started while the current one finishes (supervisor.ts CellProcess).
+  const next: { standby: CellProcess | null } = { standby: null };
   // WARNING: cells run in their own process groups (so budgets can kill their workers), which also means a
   // Ctrl-C or kill of the runner does not reach them: forward it, or they would run on as orphans.
   const onSignal = (signal: NodeJS.Signals): void => {
     if (activePid !== null) killGroup(activePid);
+    next.standby?.dispose();
     deps.progress.stop();
     process.stderr.write(`\ninterrupted (${signal}): the running cell was killed; no results written\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
@@ -309,11 +312,14 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
             reportPath: join(runDir, 'cells', `${index}.report.json`),
             eventsPath: join(runDir, 'events', `${safe(planned.scenario.name)}.${planned.rows}.${safe(planned.engine)}.json`),
           };
-          report = await superviseCell(spec, {
-            maxOldSpaceMb: settings.maxOldSpaceMb,
+          const processOptions = { maxOldSpaceMb: settings.maxOldSpaceMb, label: runDir, ...(bundle ? { bundledEntry: bundle.entry } : {}) };
+          const cellProcess = next.standby ?? CellProcess.start(processOptions);
+          next.standby = null;
+          report = await cellProcess.run(spec, {
             specPath: join(runDir, 'cells', `${index}.spec.json`),
             onSpawn: (pid) => (activePid = pid),
-            ...(bundle ? { bundledEntry: bundle.entry } : {}),
+            // Boot the next cell's process while this one writes its result and we check it (untimed work).
+            onTimedWorkDone: () => (next.standby ??= CellProcess.start(processOptions)),
           });
           activePid = null;
           if (group.plan !== null && report.status.kind === 'ok' && report.wroteResult) {
@@ -336,6 +342,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
       }
     }
   } finally {
+    next.standby?.dispose();
     deps.progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
