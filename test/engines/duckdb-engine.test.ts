@@ -250,6 +250,17 @@ test('UDFs run in DuckDB and receive NULLs and the contract JS types', async () 
   assert.deepEqual(await sortedRows(grouped), [{ g: 'a', s: 1n }]);
 });
 
+test('string UDF results survive any mix of NULLs, repeats, inline and long strings across many chunks', async () => {
+  const pool = [null, '', 'x', 'twelve bytes', 'thirteen bytes', 'a string far longer than the twelve inline bytes', 'ünïcødé, löngér thån twélvé', '日本語の文字列'];
+  const label = udf((n: number | null) => (n === null ? 'NULL IN' : n % 97 === 0 ? `unique ${n} padded past twelve` : pool[n % pool.length]!), 'utf8', 'label');
+  const out = await rows(BIG.orderBy('n').select('n', label('n').alias('s')));
+  assert.equal(out.length, BIG_ROWS);
+  for (const r of out) {
+    const n = r['n'] as number;
+    assert.equal(r['s'], n % 97 === 0 ? `unique ${n} padded past twelve` : pool[n % pool.length], `row ${n}`);
+  }
+});
+
 test('a UDF returning the wrong type fails with a clear EngineError', async () => {
   const bad = udf(() => 42, 'utf8', 'bad_udf');
   await assert.rejects(engine.run(L.select(bad('k').alias('u')).plan), (e: unknown) => {
