@@ -35,11 +35,11 @@ export interface RunOptions {
  * one (cell-bundle.ts), else TypeScript through tsx. For tsx, apache-arrow (about
  * 200 ES modules) is imported before tsx registers its loader hooks: through the hooks each module costs a round
  * trip to the loader thread, which made every cell start about 0.7 s slower (measured: 2.5-2.9 s vs 1.8-2.0 s wall
- * to import the cell's modules on the shared 2-core machine). Without a spec path the child starts on standby
- * (`--standby LABEL`) and reads the path from stdin (cell.ts).
+ * to import the cell's modules on the shared 2-core machine). The child starts on standby (`--standby LABEL`) and
+ * reads its spec path from stdin (cell.ts).
  */
-export function cellCommand(specPath: string | null, maxOldSpaceMb: number, bundledEntry?: string, label = ''): string[] {
-  const spec = specPath === null ? ['--standby', label] : [specPath];
+function cellCommand(maxOldSpaceMb: number, bundledEntry?: string, label = ''): string[] {
+  const spec = ['--standby', label];
   if (bundledEntry) return ['--expose-gc', `--max-old-space-size=${maxOldSpaceMb}`, '--enable-source-maps', bundledEntry, ...spec];
   return [
     '--expose-gc',
@@ -80,7 +80,7 @@ export class CellProcess {
   private used = false;
 
   private constructor(private readonly options: SuperviseOptions) {
-    this.child = spawn(process.execPath, cellCommand(null, options.maxOldSpaceMb, options.bundledEntry, options.label), {
+    this.child = spawn(process.execPath, cellCommand(options.maxOldSpaceMb, options.bundledEntry, options.label), {
       // Own process group, so a timeout kills the cell's own workers too. Fd 3 carries TIMED_WORK_DONE.
       detached: true,
       stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
@@ -139,12 +139,4 @@ export class CellProcess {
     const status = statusOfExit({ ...exit, stderr: this.stderr, timedOut, budgetMs: spec.budgetMs, maxOldSpaceMb: this.options.maxOldSpaceMb });
     return { status, wroteResult: false };
   }
-}
-
-/**
- * Run `spec` in a fresh child process and wait for it; never throws for a failing cell.
- * @example const report = await superviseCell(spec, { maxOldSpaceMb: 4096, specPath: 'out/runs/x/cells/1.spec.json' });
- */
-export async function superviseCell(spec: CellSpec, options: SuperviseOptions & RunOptions): Promise<CellReport> {
-  return CellProcess.start(options).run(spec, options);
 }
