@@ -233,7 +233,7 @@ const encoder = new TextEncoder();
  * dictionaries, and a dictionary can be far larger than the rows that use it (a join's output keeps the table-wide
  * one): encoding the whole dictionary per batch cost a 250k-row db-benchmark join ~0.7 s a run.
  */
-class Utf8Pool {
+class EncodedDict {
   private readonly start: Int32Array;
   private readonly end: Int32Array;
   pool = new Uint8Array(1 << 16);
@@ -288,7 +288,7 @@ class Utf8Pool {
 }
 
 /** One Arrow Data for a vector of length n; `pools` holds the UTF-8 of dictionaries shared between batches. */
-function dataOf(v: Vec, type: DataType, n: number, pools: Map<Dict, Utf8Pool>): arrow.Data {
+function dataOf(v: Vec, type: DataType, n: number, pools: Map<Dict, EncodedDict>): arrow.Data {
   let nullCount = 0;
   if (v.validity) for (let i = 0; i < n; i++) nullCount += 1 - v.validity[i]!;
   const nullBitmap = nullCount > 0 ? packBits(v.validity!, n) : undefined;
@@ -309,7 +309,7 @@ function dataOf(v: Vec, type: DataType, n: number, pools: Map<Dict, Utf8Pool>): 
       return arrow.makeData({ type: t as arrow.Bool, length: n, nullCount, nullBitmap, data: packBits(v.values, n) });
     case 'utf8': {
       let pool = pools.get(v.dict);
-      if (!pool) pools.set(v.dict, (pool = new Utf8Pool(v.dict.values)));
+      if (!pool) pools.set(v.dict, (pool = new EncodedDict(v.dict.values)));
       const valueOffsets = new Int32Array(n + 1);
       let total = 0;
       for (let i = 0; i < n; i++) {
@@ -334,7 +334,7 @@ function toArrowType(type: DataType): arrow.DataType {
 /** Result batches (in order) → one Arrow table with exactly `schema`. */
 export function batchesToTable(schema: Schema, batches: readonly Batch[]): arrow.Table {
   const target = toArrowSchema(schema);
-  const pools = new Map<Dict, Utf8Pool>();
+  const pools = new Map<Dict, EncodedDict>();
   const recordBatches = batches
     .filter((b, i) => b.length > 0 || (i === 0 && batches.every((x) => x.length === 0)))
     .map((b) => {
