@@ -236,7 +236,7 @@ const encoder = new TextEncoder();
 class EncodedDict {
   private readonly start: Int32Array;
   private readonly end: Int32Array;
-  pool = new Uint8Array(1 << 16);
+  private pool = new Uint8Array(1 << 16);
   private used = 0;
 
   constructor(private readonly values: readonly string[]) {

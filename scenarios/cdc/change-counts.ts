@@ -57,7 +57,8 @@ export function countChanges(entity: Entity, pattern: PatternName, before: arrow
 
 /**
  * Counts batch after batch, reading each state once: the live rows after one batch are those before the next
- * (fingerprinting both states of every batch, and reading the state again for the checks, cost a polars cdc-merge cell at 10,000 rows ~0.5 s of its ~4.5 s of CPU).
+ * (fingerprinting both states of every batch, and reading the state again for the checks, cost a polars cdc-merge
+ * cell at 10,000 rows ~0.5 s of its ~4.5 s of CPU).
  * @example const counter = new ChangeCounter(customers, 'merge-hard-delete'); counter.next(before, after) // { inserted: 3, ... }
  */
 export class ChangeCounter {
