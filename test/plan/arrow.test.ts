@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as arrow from 'apache-arrow';
 import fc from 'fast-check';
-import { normaliseValue, tableFromColumns, tableFromRows, tableToRows, toArrowSchema, toArrowType } from '../../plan/arrow.ts';
+import { columnValues, normaliseValue, tableFromColumns, tableFromRows, tableToRows, toArrowSchema, toArrowType } from '../../plan/arrow.ts';
 import type { LiteralValue, Schema } from '../../plan/types.ts';
 import { table } from '../../plan/index.ts';
 import { duckdbEngine } from '../../engines/duckdb/index.ts';
@@ -72,4 +72,22 @@ test('built tables load into DuckDB unchanged (multi-byte strings, NULLs, bools,
 test('tableFromColumns rejects columns of different lengths and a missing column, naming it', () => {
   assert.throws(() => tableFromColumns(schema.slice(0, 2), { i: [1, 2], b: [1n] }), /column 'b' has 1 values, expected 2/);
   assert.throws(() => tableFromColumns(schema.slice(0, 2), { i: [1] }), /missing column 'b'/);
+});
+
+test('columnValues reads utf8 columns as Arrow’s own getter does: ASCII and not, NULLs, several batches, slices (property)', () => {
+  const strings = fc.array(fc.option(fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 20 }), fc.string({ unit: 'grapheme' }), fc.constant(''))), { maxLength: 30 });
+  fc.assert(
+    fc.property(fc.array(strings, { minLength: 1, maxLength: 4 }), fc.nat(), fc.nat(), (batches, from, span) => {
+      const s: Schema = [{ name: 's', type: 'utf8' }];
+      // Empty batches left out: apache-arrow's own getChild throws on a table whose first batch is empty.
+      const nonEmpty = batches.filter((values) => values.length > 0);
+      const whole = new arrow.Table(toArrowSchema(s), (nonEmpty.length > 0 ? nonEmpty : [[]]).flatMap((values) => tableFromColumns(s, { s: values }).batches));
+      const begin = whole.numRows === 0 ? 0 : from % whole.numRows;
+      for (const t of [whole, whole.slice(begin, begin + (span % (whole.numRows + 1)))]) {
+        const expected = [...t.getChild('s')!].map((v) => (v ?? null) as string | null);
+        assert.deepEqual(columnValues(t, 's'), expected);
+      }
+    }),
+    { numRuns: 300 },
+  );
 });
