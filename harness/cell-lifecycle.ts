@@ -189,6 +189,7 @@ async function runCustomCell(spec: CellSpec, scenario: CustomScenario, now: () =
     options: spec.options,
     now,
     smoke: spec.smoke ?? false,
+    ...(spec.sharedDir ? { sharedDir: spec.sharedDir } : {}),
     loadDataset: (ref, rows) => loadDataset(ref, rows, { seed: spec.seed, cacheDir: spec.cacheDir }),
   });
   onTimedWorkDone();

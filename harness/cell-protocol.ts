@@ -31,6 +31,8 @@ export interface CellSpec {
   readonly verifiedFiles?: readonly FileStamp[];
   /** Scratch directory for the engine (EngineContext.workDir); the child deletes it when done. */
   readonly workDir: string;
+  /** A folder every cell of the run may read and write (CustomCellContext.sharedDir); the runner deletes it. */
+  readonly sharedDir?: string;
   /** A smoke run (`--quick`): custom scenarios skip extra measurements (CustomCellContext.smoke). */
   readonly smoke?: boolean;
   /** Where to write the result table (Arrow IPC file format). */

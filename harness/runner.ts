@@ -308,6 +308,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
             verifiedFiles,
             smoke: settings.quick,
             workDir: join(runDir, 'scratch', `${index}-${safe(planned.engine)}`),
+            sharedDir: join(runDir, 'scratch', 'shared'),
             resultPath,
             reportPath: join(runDir, 'cells', `${index}.report.json`),
             eventsPath: join(runDir, 'events', `${safe(planned.scenario.name)}.${planned.rows}.${safe(planned.engine)}.json`),

@@ -64,6 +64,11 @@ export interface CustomCellContext {
   readonly now: () => number;
   /** A smoke run (`--quick`): skip extra measurements that only add charts (the checks still run in full). */
   readonly smoke?: boolean;
+  /**
+   * A folder shared by the run's cells (one at a time), for what several cells would otherwise each compute the
+   * same way (cdc-merge's reference states); deleted with the run's scratch. Absent outside a bench run.
+   */
+  readonly sharedDir?: string;
   /** Load (from cache or by generating) a dataset's tables at a size. */
   readonly loadDataset: (ref: DatasetRef, rows: number) => Promise<ReadonlyMap<string, arrow.Table>>;
 }

@@ -2,7 +2,7 @@
 // DuckDB checks itself after every batch and reports row counts and the merge-vs-reload series.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cdcMergeEntry } from '../../scenarios/cdc/registered.ts';
@@ -55,6 +55,33 @@ for (const variant of ['duckdb/merge-hard-delete', 'duckdb/truncate-reload', 'du
     }
   });
 }
+
+test('cells of one run share the reference states through sharedDir: the first writes them, later cells check against what they read', async () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'enginebench-cdc-'));
+  const sharedDir = join(workDir, 'shared');
+  try {
+    const ctx = { ...ctxWith(join(workDir, 'cell'), { threads: 1, 'cdc.crossover': 'none' }), sharedDir };
+    const first = await scenario.runCell('duckdb/merge-soft-delete', 200, ctx);
+    assert.deepEqual(first.check, { ok: true });
+    const [dir] = readdirSync(join(sharedDir, 'cdc-reference'));
+    assert.match(dir!, /^duckdb\.merge-soft-delete\.200\.42\./);
+    const files = join(sharedDir, 'cdc-reference', dir!);
+    assert.deepEqual(readdirSync(files).sort(), ['0.arrow', '1.arrow', '2.arrow', '3.arrow', 'complete']);
+    // Another engine's cell reads them: a wrong reference state (batch 2's replaced by batch 1's) fails it there.
+    const polarsOk = await scenario.runCell('polars/merge-soft-delete', 200, ctx);
+    assert.deepEqual(polarsOk.check, { ok: true });
+    copyFileSync(join(files, '0.arrow'), join(files, '1.arrow'));
+    const misled = await scenario.runCell('polars/merge-soft-delete', 200, ctx);
+    assert.equal(misled.check.ok, false);
+    assert.match((misled.check as { detail: string }).detail, /merge-soft-delete state after batch 2 vs duckdb/);
+    // Without the completion marker the folder is not trusted: the states are computed again (and rewritten).
+    rmSync(join(files, 'complete'));
+    assert.deepEqual((await scenario.runCell('polars/merge-soft-delete', 200, ctx)).check, { ok: true });
+    assert.ok(existsSync(join(files, 'complete')));
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+});
 
 test('an unknown variant is a one-line error listing the valid shapes', async () => {
   await assert.rejects(scenario.runCell('nope/merge', 10, { workDir: tmpdir(), seed: 1, iterations: 1, options: {}, now: () => 0, loadDataset: async () => new Map() }), /unknown cdc-merge variant 'nope\/merge'; expected <engine>\/<pattern>/);
