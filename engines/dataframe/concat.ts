@@ -1,5 +1,5 @@
 // Union: pandas' `pd.concat([a, b, ...])`, with danfo's concat along rows.
-import * as dfd from 'danfojs-node';
+import * as dfd from './danfo.ts';
 import type { Schema } from '../../plan/types.ts';
 import { frameFromDanfo, type Frame } from './frame.ts';
 

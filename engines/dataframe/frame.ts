@@ -1,6 +1,6 @@
 // The engine's in-memory table: one danfo DataFrame plus the logical schema it stands for, and the conversions
 // at its two edges (Arrow → danfo on load, danfo → Arrow with the plan's exact schema on return).
-import * as dfd from 'danfojs-node';
+import * as dfd from './danfo.ts';
 import type * as arrow from 'apache-arrow';
 import { tableFromColumns } from '../../plan/arrow.ts';
 import { assertNever, type DataType, type Schema } from '../../plan/types.ts';

@@ -4,7 +4,7 @@
 // danfo-reducible columns first: NULL-free fills plus a non-NULL indicator whose sum tells "no values" (→ NULL)
 // apart. A NULL-free column goes to danfo as is, with the op a pandas user would write (sum, mean, min, max):
 // danfo's result assembly costs groups² per column handed to it, so every column left out counts.
-import * as dfd from 'danfojs-node';
+import * as dfd from './danfo.ts';
 import { typeOf } from '../../plan/schema.ts';
 import { assertNever, type AggregateFn, type AggregateNode, type DataType, type Schema } from '../../plan/types.ts';
 import { compareCells, evaluate } from './expressions.ts';

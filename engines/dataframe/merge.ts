@@ -2,7 +2,7 @@
 // danfo's merge matches NULL keys (and '' with NULL), keys its composite keys with join('_'), and intersects the
 // key sets of an inner merge with Array.includes — quadratic in distinct keys. So both inner and left run as
 // danfo's left merge with a match indicator column on the right; an inner join keeps only indicated rows.
-import * as dfd from 'danfojs-node';
+import * as dfd from './danfo.ts';
 import type { Join, Schema } from '../../plan/types.ts';
 import { columnCells, danfoColumn, frameFromColumns, normaliseCells, type Cell, type Frame } from './frame.ts';
 import { encodeKeys, hasNullKey } from './keys.ts';
