@@ -82,9 +82,9 @@ export function paramsHash(params: Readonly<Record<string, number | string | boo
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 12);
 }
 
-/** The cache folder of one dataset instance, relative to the cache root. */
-export function cacheKey(dataset: string, rows: number, seed: number, params: Readonly<Record<string, number | string | boolean>>): string {
-  return join(dataset, `rows-${rows}_seed-${seed}_params-${paramsHash(params)}`);
+/** The cache folder of one dataset instance, relative to the cache root (a generator revision above 1 is part of it). */
+export function cacheKey(dataset: string, rows: number, seed: number, params: Readonly<Record<string, number | string | boolean>>, revision = 1): string {
+  return join(dataset, `rows-${rows}_seed-${seed}_params-${paramsHash(params)}${revision > 1 ? `_rev-${revision}` : ''}`);
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -188,7 +188,7 @@ export async function ensureDataset(ref: DatasetRef, rows: number, options: Cach
   checkSeed(seed);
   const params = resolveParams(dataset.name, dataset.params, ref.params);
   const root = options.cacheDir ?? DEFAULT_CACHE_DIR;
-  const dir = join(root, cacheKey(dataset.name, rows, seed, params));
+  const dir = join(root, cacheKey(dataset.name, rows, seed, params, dataset.revision));
   const identity = { dataset: dataset.name, rows, seed, params };
 
   if (!options.force) {

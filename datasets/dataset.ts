@@ -28,6 +28,11 @@ export interface Dataset {
   readonly doc: string;
   readonly tables: readonly TableSpec[];
   readonly params: readonly DatasetParam[];
+  /**
+   * Bumped when the generator deliberately changes what it writes (its golden digests change), so caches written
+   * by an earlier version are not taken for the new output. Absent = revision 1.
+   */
+  readonly revision?: number;
   /** Generate every table. Must be a pure function of its arguments. */
   generate(rows: number, seed: number, params: DatasetParams): ReadonlyMap<string, arrow.Table>;
 }

@@ -55,6 +55,8 @@ test('the key separates rows, seeds and params; params are keyed after defaults 
     assert.equal(new Set([a.dir, d.dir, e.dir, f.dir]).size, 4);
     assert.equal(paramsHash({ a: 1, b: 'x' }), paramsHash({ b: 'x', a: 1 }));
     assert.equal(cacheKey('user_events', 500, 42, { users: 1 }), join('user_events', `rows-500_seed-42_params-${paramsHash({ users: 1 })}`));
+    // A generator revision keeps caches of an earlier one from being taken for its output.
+    assert.equal(cacheKey('dbbench_groupby', 500, 42, {}, 2), join('dbbench_groupby', `rows-500_seed-42_params-${paramsHash({})}_rev-2`));
   }));
 
 for (const [what, damage] of [

@@ -48,15 +48,16 @@ test('groupby naPct: exactly floor(N·pct/100) NULLs in every column; sorted ord
     for (const col of cols) if ((c = cmp(col[i - 1], col[i])) !== 0) break;
     assert.ok(c <= 0, `row ${i} is out of order`);
   }
-  // Sorting keeps the rows: the multiset of (id3, v3) pairs equals the unsorted data's.
+  // Sorting keeps the key rows: the multiset of (id1..id6) tuples equals the unsorted data's (NAs are drawn before
+  // sorting, so the same rows carry them).
   const unsorted = dbbenchGroupby.generate(rows, 2, { k: 1200, naPct: 5 }).get('x')!;
-  const pairs = (t: arrow.Table) => {
-    const a = columnValues(t, 'id3');
-    const b = columnValues(t, 'v3');
-    return a.map((v, i) => `${v}|${b[i]}`).sort();
+  const tuples = (t: arrow.Table) => {
+    const keys = ['id1', 'id2', 'id3', 'id4', 'id5', 'id6'].map((c) => columnValues(t, c));
+    return keys[0]!.map((_, i) => keys.map((k) => k[i]).join('|')).sort();
   };
-  // NAs are drawn before sorting, so the same rows carry them: the pairs match exactly.
-  assert.deepEqual(pairs(x), pairs(unsorted));
+  assert.deepEqual(tuples(x), tuples(unsorted));
+  // The measures are independent of the keys, so they are drawn in the final order: the same columns as unsorted.
+  for (const v of ['v1', 'v2', 'v3']) assert.deepEqual(columnValues(x, v), columnValues(unsorted, v), v);
 });
 
 function matchRate(left: arrow.Table, right: arrow.Table, key: string): number {
