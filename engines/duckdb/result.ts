@@ -5,6 +5,7 @@ import duckdb from '@duckdb/node-bindings';
 import type { DuckDBMaterializedResult } from '@duckdb/node-api';
 import { toArrowSchema, toArrowType } from '../../plan/arrow.ts';
 import { assertNever, type DataType, type Schema } from '../../plan/types.ts';
+import { StringRecords } from './strings.ts';
 import { resultTypeIdOf } from './types.ts';
 
 /**
@@ -108,16 +109,13 @@ function readStrings(chunks: readonly duckdb.DataChunk[], column: number, length
   for (const chunk of chunks) {
     const rows = duckdb.data_chunk_get_size(chunk);
     const vector = duckdb.data_chunk_get_vector(chunk, column);
-    const records = duckdb.vector_get_data(vector, rows * 16);
-    // Lengths are the first uint32 of each 16-byte record; read them through an aligned view.
-    const aligned = records.byteOffset % 4 === 0 ? records : records.slice();
-    const lengths = new Uint32Array(aligned.buffer, aligned.byteOffset, rows * 4);
+    const records = new StringRecords(vector, rows);
     validity.add(vector, at, rows);
     const checkNulls = validity.nullCount > 0;
     for (let i = 0; i < rows; i++) {
       const row = at + i;
       const valid = !checkNulls || ((validity.bitmap[row >> 3]! >> (row & 7)) & 1) === 1;
-      const len = valid ? lengths[i * 4]! : 0;
+      const len = valid ? records.length(i) : 0;
       if (used + len > values.length) {
         const grown = new Uint8Array(Math.max(values.length * 2, used + len));
         grown.set(values.subarray(0, used));
@@ -126,9 +124,9 @@ function readStrings(chunks: readonly duckdb.DataChunk[], column: number, length
       if (len <= 12) {
         // A byte loop beats subarray + set for the few bytes of an inline string.
         const base = i * 16 + 4;
-        for (let j = 0; j < len; j++) values[used + j] = aligned[base + j]!;
+        for (let j = 0; j < len; j++) values[used + j] = records.bytes[base + j]!;
       } else {
-        values.set(duckdb.get_data_from_pointer(aligned.buffer as ArrayBuffer, aligned.byteOffset + i * 16 + 8, len), used);
+        values.set(records.bytesAt(i, len), used);
       }
       used += len;
       offsets[row + 1] = used;

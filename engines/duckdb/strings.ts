@@ -8,7 +8,7 @@ import duckdb from '@duckdb/node-bindings';
 const decoder = new TextDecoder();
 
 /** The `string_t` records of `rows` rows of a VARCHAR vector, through aligned 32-bit words. */
-class StringRecords {
+export class StringRecords {
   readonly bytes: Uint8Array;
   /** Four words a row: length, then inline bytes or prefix, then the pointer's low and high halves. */
   private readonly words: Uint32Array;
