@@ -15,7 +15,8 @@ export interface ChangeCounts {
 /** key → fingerprint of the live row (image and sequence number) for every key a reader sees. */
 type LiveRows = Map<string, string>;
 
-function liveRows(entity: Entity, pattern: PatternName, state: arrow.Table): Map<string, string> {
+/** The live rows of one state of the pattern's target (tombstones, soft-deleted rows and old versions left out). */
+function liveRows(entity: Entity, pattern: PatternName, state: arrow.Table): LiveRows {
   const cols = Object.fromEntries(state.schema.fields.map((f) => [f.name, columnValues(state, f.name)]));
   // Strings quoted (so no value can forge a separator), everything else by String(); runs on every batch.
   const text = (v: LiteralValue | undefined): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : v === null || v === undefined ? 'null' : String(v));
@@ -31,7 +32,7 @@ function liveRows(entity: Entity, pattern: PatternName, state: arrow.Table): Map
     for (const c of printCols) out += `${text(c[i])}|`;
     return out;
   };
-  const out = new Map<string, string>();
+  const out: LiveRows = new Map();
   if (pattern === 'insert-only-history') {
     const latest = new Map<string, number>();
     for (let i = 0; i < state.numRows; i++) {
