@@ -121,6 +121,8 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(`\n${formatSummary(results)}`);
   if (results.baseline) process.stdout.write(`\n${formatBaseline(results.baseline)}`);
   process.stdout.write(`\nResults: ${shortPath(jsonPath)}\nReport:  ${shortPath(htmlPath)}\n`);
+  // An interrupted run still says so to scripts: 128 + the signal's number, as the shell reports it.
+  if (results.interrupted) return results.interrupted.signal === 'SIGINT' ? 130 : 143;
   return 0;
 }
 

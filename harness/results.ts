@@ -109,4 +109,21 @@ export interface RunResults {
   readonly ranking: readonly Ranking[];
   /** Present when the run was compared with an earlier one (`--baseline`). */
   readonly baseline?: BaselineComparison;
+  /** Present when the run was stopped (Ctrl-C, SIGTERM) after some cells: the cells hold only those that finished. */
+  readonly interrupted?: Interruption;
+}
+
+/**
+ * One sentence on a run stopped early, for the terminal summary and the report.
+ * @example if (results.interrupted) console.log(interruptionText(results));
+ */
+export function interruptionText(results: RunResults): string {
+  const i = results.interrupted!;
+  return `stopped by ${i.signal} after ${results.cells.length} of ${i.cellsPlanned} cells: these results cover only those, and the scenario and size it stopped in are not ranked`;
+}
+
+export interface Interruption {
+  readonly signal: string;
+  /** Cells the run would have run; `cells` holds the ones that finished before the signal. */
+  readonly cellsPlanned: number;
 }

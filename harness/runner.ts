@@ -231,7 +231,13 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
     stamp = `${runStamp(started)}-${i}`;
   }
   const runDir = join(outDir, 'runs', stamp);
-  mkdirSync(runDir, { recursive: true });
+  try {
+    mkdirSync(runDir, { recursive: true });
+  } catch (err) {
+    // Found before any cell runs, not after minutes of measurements that then could not be written.
+    const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    throw new UsageError(`cannot create the output folder '${outDir}' (${code}); pass --out with a folder you can write to`);
+  }
 
   const hasQuery = settings.scenarios.some((s) => s.kind === 'query');
   const reference = settings.catalog.engines.find((e) => e.name === REFERENCE_ENGINE);
@@ -246,12 +252,21 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
   let activePid: number | null = null;
   // The process the next cell will run in, started while the current one finishes (supervisor.ts CellProcess).
   const next: { standby: CellProcess | null } = { standby: null };
+  // Set by the first Ctrl-C (or SIGTERM) once some cells have finished: the run stops and writes their results.
+  const stop: { signal: NodeJS.Signals | null } = { signal: null };
   // WARNING: cells run in their own process groups (so budgets can kill their workers), which also means a
   // Ctrl-C or kill of the runner does not reach them: forward it, or they would run on as orphans.
   const onSignal = (signal: NodeJS.Signals): void => {
     if (activePid !== null) killGroup(activePid);
     next.standby?.dispose();
+    next.standby = null;
     deps.progress.stop();
+    if (stop.signal === null && cells.length > 0) {
+      // Minutes of finished measurements are worth keeping: stop after the killed cell and write them.
+      stop.signal = signal;
+      process.stderr.write(`\ninterrupted (${signal}): the running cell was killed; writing the results of the ${cells.length} finished cell${cells.length === 1 ? '' : 's'} (press Ctrl-C again to quit without them)\n`);
+      return;
+    }
     process.stderr.write(`\ninterrupted (${signal}): the running cell was killed; no results written\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
@@ -266,8 +281,11 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
   }
   deps.progress.start(total, groups.flatMap((g) => g.cells.map((c) => ({ engine: c.engine, scenario: c.scenario.name, rows: c.rows }))));
   let index = 0;
+  // The group the run stopped in when interrupted: its cells are kept but not ranked (not every engine ran it).
+  let unfinishedGroup: CellGroup | null = null;
   try {
-    for (const group of groups) {
+    groups: for (const group of groups) {
+      if (stop.signal) break;
       const toRun = group.cells.filter((c) => !c.decided);
       let datasetError: string | null = null;
       let verifiedFiles: readonly FileStamp[] = [];
@@ -280,6 +298,10 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
       const written: { path: string; keep: boolean }[] = [];
       let referenceFailure: string | null = null;
       for (const planned of group.cells) {
+        if (stop.signal) {
+          unfinishedGroup = group;
+          break groups;
+        }
         const label = { engine: planned.engine, scenario: planned.scenario.name, rows: planned.rows };
         deps.progress.cellStarted(index, label);
         const cellStartedAt = Date.now();
@@ -323,6 +345,11 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
             onTimedWorkDone: () => (next.standby ??= CellProcess.start(processOptions)),
           });
           activePid = null;
+          if (stop.signal) {
+            // Killed by the interrupt: neither a result nor a failure of the engine.
+            unfinishedGroup = group;
+            break groups;
+          }
           if (group.plan !== null && report.status.kind === 'ok' && report.wroteResult) {
             if (isReference) referencePath = resultPath;
             else report = { ...report, status: checkAgainstReference(referencePath!, resultPath, group.plan) };
@@ -375,7 +402,8 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
     scenarios: settings.scenarios.map(scenarioInfo),
     engines: engineInfos,
     cells,
-    ranking: rankEngines(cells.filter((c) => queryNames.has(c.scenario))),
+    ranking: rankEngines(cells.filter((c) => queryNames.has(c.scenario) && !(c.scenario === unfinishedGroup?.scenario.name && c.rows === unfinishedGroup.rows))),
+    ...(stop.signal ? { interrupted: { signal: stop.signal, cellsPlanned: total } } : {}),
     ...(baseline ? { baseline: compareWithBaseline(cells, baseline, settings.baselinePath!) } : {}),
   };
   const jsonPath = join(outDir, `results-${stamp}.json`);

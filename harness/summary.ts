@@ -2,7 +2,7 @@
 // fastest, failures shown by name (WRONG, TIMEOUT, OOM, ...), then the ranking and the details of every failure.
 import type { BaselineComparison } from './baseline.ts';
 import { PENALTY_FACTOR, RANK_CONSTANT_MS } from './ranking.ts';
-import type { CellResult, CellStatus, RunResults } from './results.ts';
+import { interruptionText, type CellResult, type CellStatus, type RunResults } from './results.ts';
 import { formatMs, formatRows } from './units.ts';
 
 /**
@@ -94,7 +94,7 @@ function variantTable(cells: readonly CellResult[]): string[] {
  * @example process.stdout.write(formatSummary(results))
  */
 export function formatSummary(results: RunResults): string {
-  const out: string[] = [];
+  const out: string[] = results.interrupted ? [`Interrupted: ${interruptionText(results)}.`, ''] : [];
   const kindOf = new Map(results.scenarios.map((s) => [s.name, s.kind]));
   const queryCells = results.cells.filter((c) => kindOf.get(c.scenario) !== 'custom');
   if (queryCells.length > 0) {

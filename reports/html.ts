@@ -1,7 +1,7 @@
 // Renders a run's results as ONE self-contained HTML file: tables and text rendered here (every data string escaped),
 // charts drawn in the browser by the inlined Chart.js from specs embedded as JSON. No external URL is referenced.
 import { assertNever } from '../plan/types.ts';
-import type { CellResult, CellStatus, RunResults } from '../harness/results.ts';
+import { interruptionText, type CellResult, type CellStatus, type RunResults } from '../harness/results.ts';
 import { readReportScripts, type ReportScripts } from './assets.ts';
 import { baselineDelta, cellKey, embeddedBaseline, embeddedDeltas, indexBaseline, type BaselineDelta } from './baseline.ts';
 import { barsChart, ChartIds, scalingChart, seriesCharts, timelineChart, type ChartSpec } from './charts.ts';
@@ -96,6 +96,7 @@ function renderRunHeader(results: RunResults, baseline: RunResults | undefined, 
     .join(', ');
   const rows: [string, string][] = [
     ['Run', `${e(formatDate(results.startedAt))}${e(duration)}`],
+    ...(results.interrupted ? [['Interrupted', `<strong class="status-error">${e(interruptionText(results))}</strong>`] as [string, string]] : []),
     ['Machine', `${e(env.cpuModel)} · ${e(String(env.cores))} cores · ${e(formatBytes(env.memoryBytes))} RAM`],
     ['System', `${e(env.os)} · Node ${e(env.node)}`],
     ['Git commit', env.gitCommit ? `<code>${e(env.gitCommit)}</code>` : '<span class="muted">unknown</span>'],

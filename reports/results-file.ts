@@ -77,6 +77,9 @@ function shapeProblem(v: Record<string, unknown>): string | null {
   for (const [i, r] of (v.ranking as unknown[]).entries()) {
     if (!isObject(r) || typeof r.engine !== 'string' || typeof r.score !== 'number') return `ranking[${i}] lacks engine or score`;
   }
+  if (v.interrupted !== undefined && (!isObject(v.interrupted) || typeof v.interrupted.signal !== 'string' || typeof v.interrupted.cellsPlanned !== 'number')) {
+    return "'interrupted' lacks signal or cellsPlanned";
+  }
   return null;
 }
 

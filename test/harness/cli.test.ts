@@ -1,6 +1,9 @@
 // The CLI as users meet it: unknown names and flags give one line listing the valid ones and exit 2 (no stack
 // trace); --help and --list exit 0. Spawns the real CLI.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, TEST_EXTENSION } from './run-cli.ts';
 
@@ -51,6 +54,18 @@ test('a missing extension module or baseline file is a one-line error', async ()
   assert.equal(baseline.code, 1);
   assert.match(baseline.stderr, /^bench: cannot read baseline file '\/nonexistent\/old.json'/m);
   assert.doesNotMatch(ext.stderr + baseline.stderr, /\n\s+at /);
+});
+
+test('an output folder that cannot be created is a one-line error before any cell runs, exit 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'enginebench-out-'));
+  try {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a folder');
+    const run = await runCli(['--scenarios', 'groupby-count', '--engines', 'duckdb', '--sizes', '1e3', '--out', join(file, 'out')]);
+    assertUsageError(run, /^bench: cannot create the output folder '.*a-file\/out' \(ENOTDIR\); pass --out with a folder you can write to$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a bad engine-option value stops the run before any cell, as one line naming the option, exit 2', async () => {

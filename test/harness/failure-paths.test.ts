@@ -59,6 +59,34 @@ test('custom scenario: own samples and series, failing check is WRONG, unavailab
   assert.deepEqual(r.ranking, [], 'custom scenarios are not ranked');
 });
 
+test('Ctrl-C after some cells: the running cell is killed, the finished cells are written and marked interrupted', async () => {
+  const out = tempOut('enginebench-sigint-partial-');
+  const { child, done } = startCli([
+    '--extension', TEST_EXTENSION, '--scenarios', 'groupby-count,test-spin-udf', '--engines', 'duckdb', '--sizes', '2k',
+    '--budget', '120s', '--out', out,
+  ]);
+  // The second cell (the spinning UDF) has started once its spec file exists.
+  const deadline = Date.now() + 90_000;
+  const secondStarted = (): boolean => {
+    const runs = join(out, 'runs');
+    return existsSync(runs) && execFileSync('find', [runs, '-name', '1.spec.json']).toString().trim() !== '';
+  };
+  while (!secondStarted() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill('SIGINT');
+  const run = await done;
+  assert.equal(run.code, 130, run.stderr);
+  assert.match(run.stderr, /interrupted \(SIGINT\): the running cell was killed; writing the results of the 1 finished cell/);
+  const r = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as WrittenResults;
+  assert.deepEqual(r.interrupted, { signal: 'SIGINT', cellsPlanned: 2 });
+  assert.deepEqual(r.cells.map((c) => [c.scenario, c.engine, c.status.kind]), [['groupby-count', 'duckdb', 'ok']], 'the killed cell is not recorded');
+  assert.deepEqual(r.ranking.map((x) => x.engine), ['duckdb']);
+  assert.match(run.stdout, /Interrupted: stopped by SIGINT after 1 of 2 cells/);
+  assert.match(readFileSync(join(out, 'latest.html'), 'utf8'), /stopped by SIGINT after 1 of 2 cells/);
+  const survivors = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(out) && l.includes('cell'));
+  assert.deepEqual(survivors, [], 'no orphaned cell process');
+});
+
 test('Ctrl-C kills the running cell (its own process group) and exits 130 without writing results', async () => {
   const out = tempOut('enginebench-sigint-');
   const { child, done } = startCli([
