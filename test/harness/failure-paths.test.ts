@@ -59,6 +59,18 @@ test('custom scenario: own samples and series, failing check is WRONG, unavailab
   assert.deepEqual(r.ranking, [], 'custom scenarios are not ranked');
 });
 
+/** Wait until a cell spec matching `pattern` exists under `out` (its process is starting), then Ctrl-C the runner. */
+async function interruptOnceSpecWritten(out: string, pattern: string, child: { kill(signal: NodeJS.Signals): boolean }): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  const written = (): boolean => {
+    const runs = join(out, 'runs');
+    return existsSync(runs) && execFileSync('find', [runs, '-name', pattern]).toString().trim() !== '';
+  };
+  while (!written() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill('SIGINT');
+}
+
 test('Ctrl-C after some cells: the running cell is killed, the finished cells are written and marked interrupted', async () => {
   const out = tempOut('enginebench-sigint-partial-');
   const { child, done } = startCli([
@@ -66,14 +78,7 @@ test('Ctrl-C after some cells: the running cell is killed, the finished cells ar
     '--budget', '120s', '--out', out,
   ]);
   // The second cell (the spinning UDF) has started once its spec file exists.
-  const deadline = Date.now() + 90_000;
-  const secondStarted = (): boolean => {
-    const runs = join(out, 'runs');
-    return existsSync(runs) && execFileSync('find', [runs, '-name', '1.spec.json']).toString().trim() !== '';
-  };
-  while (!secondStarted() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  await new Promise((r) => setTimeout(r, 500));
-  child.kill('SIGINT');
+  await interruptOnceSpecWritten(out, '1.spec.json', child);
   const run = await done;
   assert.equal(run.code, 130, run.stderr);
   assert.match(run.stderr, /interrupted \(SIGINT\): the running cell was killed; writing the results of the 1 finished cell/);
@@ -93,14 +98,7 @@ test('Ctrl-C kills the running cell (its own process group) and exits 130 withou
     '--extension', TEST_EXTENSION, '--scenarios', 'test-spin-udf', '--sizes', '2k', '--budget', '120s', '--out', out,
   ]);
   // Wait until the cell's child process is running (its spec file appears), then interrupt the runner.
-  const deadline = Date.now() + 60_000;
-  const specWritten = (): boolean => {
-    const runs = join(out, 'runs');
-    return existsSync(runs) && execFileSync('find', [runs, '-name', '*.spec.json']).toString().trim() !== '';
-  };
-  while (!specWritten() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  await new Promise((r) => setTimeout(r, 500));
-  child.kill('SIGINT');
+  await interruptOnceSpecWritten(out, '*.spec.json', child);
   const run = await done;
   assert.equal(run.code, 130, run.stderr);
   assert.match(run.stderr, /interrupted \(SIGINT\): the running cell was killed; no results written/);
