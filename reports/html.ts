@@ -103,7 +103,7 @@ function renderRunHeader(results: RunResults, baseline: RunResults | undefined, 
     ['Dataset seed', e(String(env.seed))],
     [
       'Settings',
-      `${e(String(s.iterations))} timed iterations after ${e(String(s.warmupIterations))} warm-up; budget ${e(formatMs(s.budgetMs))} per cell; reference engine <code>${e(s.referenceEngine)}</code>`,
+      `${e(String(s.iterations))} timed iterations after ${e(String(s.warmupIterations))} warm-up; budget ${s.budgetMs > 0 ? `${e(formatMs(s.budgetMs))} per cell` : 'per cell scaled by size (see each cell)'}; reference engine <code>${e(s.referenceEngine)}</code>`,
     ],
     ['Packages', packages || '<span class="muted">none recorded</span>'],
   ];
@@ -137,16 +137,21 @@ function renderRanking(results: RunResults, scenarios: readonly ScenarioView[], 
     const width = Number.isFinite(r.score) ? Math.max(2, Math.round((160 * r.score) / maxScore)) : 0;
     return `<tr><td class="num">${i + 1}</td><td><strong>${e(r.engine)}</strong></td><td>${e(en?.role ?? '')}</td><td>${e(en?.models ?? '')}</td><td class="num"><span class="score-bar" style="width:${width}px"></span>×${e(r.score.toFixed(2))}</td><td class="num">${e(String(r.penalised))}</td></tr>`;
   });
+  // Variants of custom scenarios (cdc-merge, olap-load) are compared in their own sections: a line, not 41 rows.
   const unranked = results.engines
-    .filter((en) => !ranked.some((r) => r.engine === en.name))
+    .filter((en) => en.role !== 'variant' && !ranked.some((r) => r.engine === en.name))
     .map((en) => `<tr><td class="num">—</td><td><strong>${e(en.name)}</strong></td><td>${e(en.role)}</td><td>${e(en.models)}</td><td class="num muted">not ranked</td><td class="num">—</td></tr>`);
   const table = `<table class="ranking"><thead><tr><th class="num">#</th><th>engine</th><th>role</th><th>models</th><th class="num">relative time (lower is better)</th><th class="num">penalised cells</th></tr></thead><tbody>${[...rankedRows, ...unranked].join('')}</tbody></table>`;
 
-  const matrix = ratioMatrix(scenarios, engines);
-  const head = engines.map((name) => `<th class="num">${e(name)}</th>`).join('');
+  // The matrix compares engines across query scenarios; custom scenarios compare their variants in their sections.
+  const variants = variantNames(results);
+  const columns = engines.filter((name) => !variants.has(name));
+  const rowsOf = scenarios.filter((s) => s.info.kind !== 'custom');
+  const matrix = ratioMatrix(rowsOf, columns);
+  const head = columns.map((name) => `<th class="num">${e(name)}</th>`).join('');
   const body = matrix
     .map((row) => {
-      const cells = engines
+      const cells = columns
         .map((name) => {
           const c = row.cells.get(name);
           if (c === undefined || c.kind === 'not-run') return '<td class="ratio muted">—</td>';
@@ -158,15 +163,32 @@ function renderRanking(results: RunResults, scenarios: readonly ScenarioView[], 
       return `<tr><td>${e(row.title)}</td><td class="num">${size}</td>${cells}</tr>`;
     })
     .join('');
-  const engineSummaries = results.engines.map((en) => `<li><strong>${e(en.name)}</strong>: ${e(en.summary)}</li>`).join('');
+  const engineSummaries = results.engines.filter((en) => en.role !== 'variant').map((en) => `<li><strong>${e(en.name)}</strong>: ${e(en.summary)}</li>`).join('');
   return `<section class="ranking-section">
 <h2>Ranking</h2>
 <p>ClickBench's rule: per scenario each engine's ratio (t + ${RATIO_OFFSET_MS} ms) / (best + ${RATIO_OFFSET_MS} ms), then the geometric mean across scenarios. A cell that failed or returned a wrong result counts as a penalty, never as a time. ×1.00 is the best possible score.</p>
 ${ranked.length === 0 && unranked.length === 0 ? '<p class="muted">No ranking: no engine has a successful cell.</p>' : table}
-<h3>Per scenario <small>ratio at the largest size where some engine has a time</small></h3>
-<div class="table-scroll"><table class="matrix"><thead><tr><th>scenario</th><th class="num">rows</th>${head}</tr></thead><tbody>${body}</tbody></table></div>
+${variantsNote(results, scenarios)}
+${matrix.length === 0 ? '' : `<h3>Per scenario <small>ratio at the largest size where some engine has a time</small></h3>
+<div class="table-scroll"><table class="matrix"><thead><tr><th>scenario</th><th class="num">rows</th>${head}</tr></thead><tbody>${body}</tbody></table></div>`}
 ${engineSummaries ? `<ul>${engineSummaries}</ul>` : ''}
 </section>`;
+}
+
+/** The names of custom scenarios' variants (engines with role 'variant'). */
+function variantNames(results: RunResults): ReadonlySet<string> {
+  return new Set(results.engines.filter((en) => en.role === 'variant').map((en) => en.name));
+}
+
+/** Where the unranked variants of custom scenarios are compared, one link per scenario; '' when there are none. */
+function variantsNote(results: RunResults, scenarios: readonly ScenarioView[]): string {
+  const variants = variantNames(results);
+  const links = scenarios.flatMap((s, i) => {
+    const names = new Set(s.sizes.flatMap((size) => size.cells.map((c) => c.engine)).filter((name) => variants.has(name)));
+    return names.size === 0 ? [] : [`<a href="#s-${i}">${e(s.info.name)}</a> (${names.size})`];
+  });
+  if (links.length === 0) return '';
+  return `<p class="muted">Not ranked: the variants of custom scenarios, each compared with the others of its scenario in that scenario's section — ${links.join(', ')}.</p>`;
 }
 
 function renderScenario(s: ScenarioView, index: number, ctx: SectionContext): string {

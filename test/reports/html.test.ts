@@ -248,6 +248,27 @@ test('ranking table is ordered by score and the per-scenario matrix uses (t + 10
   assert.deepEqual(g.cells.get('duckdb-file/bulk'), { kind: 'not-run' });
 });
 
+test('custom scenarios\' variants are not ranking rows or matrix columns: one note links their sections', () => {
+  const results = fixtureResults();
+  const variants = ['duckdb-file/bulk', 'duckdb-file/appender', 'clickhouse/insert'];
+  const html = renderReport(
+    { ...results, engines: [...results.engines, ...variants.map((name) => ({ name, models: 'OLAP loading', role: 'variant' as const, summary: 'a variant of the olap-load scenario' }))] },
+    { scripts },
+  );
+  const ranking = html.slice(html.indexOf('<table class="ranking">'), html.indexOf('</table>', html.indexOf('<table class="ranking">')));
+  assert.deepEqual([...ranking.matchAll(/<td><strong>([^<]+)<\/strong>/g)].map((m) => m[1]), ['polars', 'duckdb', 'mapreduce', 'dataframe', 'clickhouse']);
+  const olapIndex = results.scenarios.findIndex((s) => s.kind === 'custom');
+  assert.match(html, new RegExp(`Not ranked: the variants of custom scenarios[^<]*<a href="#s-${olapIndex}">olap-load</a> \\(3\\)`));
+  const matrix = html.slice(html.indexOf('<table class="matrix">'), html.indexOf('</table>', html.indexOf('<table class="matrix">')));
+  const columns = [...matrix.matchAll(/<th class="num">([^<]+)<\/th>/g)].map((m) => m[1]);
+  assert.deepEqual(columns.slice(0, 6), ['rows', 'duckdb', 'polars', 'mapreduce', 'dataframe', 'clickhouse']);
+  for (const v of variants) assert.ok(!columns.includes(v), `no column for ${v}`);
+  assert.ok(!matrix.includes('OLAP loading'), 'custom scenarios have no matrix row');
+  assert.ok(!withoutScripts(html).includes('a variant of the olap-load scenario'), 'no summary line per variant');
+  // Without variants there is no note.
+  assert.ok(!renderReport(results, { scripts }).includes('Not ranked: the variants'));
+});
+
 test('baseline deltas: beyond-noise changes, status changes and new cells', () => {
   const current = fixtureResults();
   const base = fixtureResults();
@@ -287,6 +308,8 @@ test('header shows run date, environment and settings; undeclared scenarios and 
   assert.match(html, /Test CPU &lt;3 GHz&gt; · 2 cores · 24\.00 GiB RAM/);
   assert.match(html, /<code>@duckdb\/node-api<\/code> 1\.5\.6-r\.1/);
   assert.match(html, /10 timed iterations after 3 warm-up; budget 60\.0 s per cell; reference engine <code>duckdb<\/code>/);
+  const scaled = renderReport({ ...results, settings: { ...results.settings, budgetMs: 0 } }, { scripts });
+  assert.match(scaled, /budget per cell scaled by size \(see each cell\); reference engine/, 'budget 0 means scaled by size, not 0 ms');
   assert.match(section(html, 'ghost'), /not described in the results file/);
 
   const empty = renderReport({ ...results, scenarios: [], cells: [], ranking: [] }, { scripts });
