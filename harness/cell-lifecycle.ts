@@ -9,6 +9,7 @@ import { buildScenarioPlan } from '../scenarios/registry.ts';
 import type { CustomScenario, QueryScenario } from '../scenarios/scenario.ts';
 import type { EngineEvent, Engine } from '../engines/engine.ts';
 import { loadDataset } from '../datasets/cache.ts';
+import { peakRssBytes } from './peak-rss.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { iterationsThatFit } from './budget.ts';
 import { engineByName, loadCatalog, scenarioByName } from './catalog.ts';
@@ -22,11 +23,6 @@ const MAX_EVENTS = 10_000;
 /** Ask V8 for a full collection between iterations, when `--expose-gc` is on (the runner always sets it). */
 function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
-}
-
-function peakRssBytes(): number {
-  // resourceUsage().maxRSS is in kilobytes (getrusage's ru_maxrss on Linux).
-  return process.resourceUsage().maxRSS * 1024;
 }
 
 /**

@@ -212,8 +212,13 @@ function renderSize(title: string, size: SizeView, ctx: SectionContext): string 
   const bars = barsChart(title, size, ctx.colours, ctx.ids);
   parts.push(bars ? canvas(bars, ctx) : '<p class="muted">No engine has a time at this size, so there is no chart.</p>');
   const withBaseline = ctx.baseline !== null;
+  const shared = sharedNotes(size.cells);
+  if (shared.size > 0) {
+    const items = [...shared].map(([note, without]) => `<li>${without.length === 0 ? 'Every cell' : `Every cell except ${without.map((name) => `<strong>${e(name)}</strong>`).join(', ')}`}: ${e(note)}</li>`);
+    parts.push(`<ul class="notes shared-notes">${items.join('')}</ul>`);
+  }
   parts.push(`<div class="table-scroll"><table class="cells" data-rows="${size.rows}"><thead><tr><th>engine</th><th>status</th><th class="num">cold</th><th class="num">load</th><th class="num">median</th><th class="num">p99</th><th class="num">95% CI</th><th class="num">peak RSS</th><th class="num">result rows</th><th>metrics</th>${withBaseline ? '<th>vs baseline</th>' : ''}</tr></thead><tbody>`);
-  for (const cell of size.cells) parts.push(renderCellRow(cell, ctx));
+  for (const cell of size.cells) parts.push(renderCellRow(cell, ctx, shared));
   parts.push('</tbody></table></div>');
   for (const cell of size.cells) {
     const timeline = timelineChart(title, cell, PALETTE, ctx.ids);
@@ -222,12 +227,26 @@ function renderSize(title: string, size: SizeView, ctx: SectionContext): string 
   return parts.join('\n');
 }
 
-function renderCellRow(cell: CellResult, ctx: SectionContext): string {
+/**
+ * Notes that most cells of a size carry word for word (a custom scenario's notes on how every variant was
+ * measured), shown once above the table instead of in every row: note → the cells without it.
+ */
+function sharedNotes(cells: readonly CellResult[]): ReadonlyMap<string, readonly string[]> {
+  const carriers = new Map<string, number>();
+  for (const cell of cells) for (const note of new Set(cell.metrics?.notes ?? [])) carriers.set(note, (carriers.get(note) ?? 0) + 1);
+  const shared = new Map<string, readonly string[]>();
+  for (const [note, count] of carriers) {
+    if (count >= 3 && count * 2 > cells.length) shared.set(note, cells.filter((c) => !(c.metrics?.notes ?? []).includes(note)).map((c) => c.engine));
+  }
+  return shared;
+}
+
+function renderCellRow(cell: CellResult, ctx: SectionContext, sharedNotes: ReadonlyMap<string, readonly string[]>): string {
   const st = cell.stats;
   const num = (v: number | undefined, f: (n: number) => string) => `<td class="num">${v === undefined || !Number.isFinite(v) ? '—' : e(f(v))}</td>`;
   const ci = st ? `<td class="num">${e(formatMsRange(st.ci95Ms[0], st.ci95Ms[1]))}</td>` : '<td class="num">—</td>';
   const delta = ctx.baseline === null ? '' : `<td>${renderDelta(ctx.baseline(cell))}</td>`;
-  const row = `<tr data-engine="${e(cell.engine)}" data-status="${e(cell.status.kind)}"><td><strong>${e(cell.engine)}</strong></td><td>${renderStatus(cell.status)}</td>${num(cell.coldMs, formatMs)}${num(cell.loadMs, formatMs)}${num(st?.medianMs, formatMs)}${num(st?.p99Ms, formatMs)}${ci}${num(cell.peakRssBytes, formatBytes)}${num(cell.resultRows, formatCount)}<td>${renderMetrics(cell)}</td>${delta}</tr>`;
+  const row = `<tr data-engine="${e(cell.engine)}" data-status="${e(cell.status.kind)}"><td><strong>${e(cell.engine)}</strong></td><td>${renderStatus(cell.status)}</td>${num(cell.coldMs, formatMs)}${num(cell.loadMs, formatMs)}${num(st?.medianMs, formatMs)}${num(st?.p99Ms, formatMs)}${ci}${num(cell.peakRssBytes, formatBytes)}${num(cell.resultRows, formatCount)}<td>${renderMetrics(cell, sharedNotes)}</td>${delta}</tr>`;
   // A diff sample needs the table's full width to stay readable, so it gets its own row under the cell.
   if (cell.status.kind !== 'wrong') return row;
   const columns = ctx.baseline === null ? CELL_COLUMNS : CELL_COLUMNS + 1;
@@ -268,7 +287,7 @@ function renderStatus(status: CellStatus): string {
   }
 }
 
-function renderMetrics(cell: CellResult): string {
+function renderMetrics(cell: CellResult, sharedNotes: ReadonlyMap<string, readonly string[]>): string {
   const m = cell.metrics;
   if (m === undefined) return '<span class="muted">—</span>';
   const items: string[] = [
@@ -282,7 +301,7 @@ function renderMetrics(cell: CellResult): string {
     items.push(`<li><span class="k">phase ${e(phase)}</span> ${e(formatMs(ms))}</li>`);
   }
   if (m.timeline && m.timeline.length > 0) items.push(`<li><span class="k">timeline</span> ${e(formatCount(m.timeline.length))} task attempts (chart below)</li>`);
-  const notes = (m.notes ?? []).map((n) => `<li>${e(n)}</li>`).join('');
+  const notes = (m.notes ?? []).filter((n) => !sharedNotes.has(n)).map((n) => `<li>${e(n)}</li>`).join('');
   return `<ul class="metrics">${items.join('')}</ul>${notes ? `<ul class="notes">${notes}</ul>` : ''}`;
 }
 
