@@ -24,7 +24,12 @@ export interface BarsChart {
   readonly ciLow: readonly number[];
   readonly ciHigh: readonly number[];
   readonly colours: readonly string[];
+  /** A logarithmic time axis: the medians span more than BARS_LOG_SPAN, and linear bars would hide the fast ones. */
+  readonly yLog: boolean;
 }
+
+/** Largest slowest/fastest ratio of a bar chart drawn on a linear axis (the fastest bar is still ~1% high). */
+export const BARS_LOG_SPAN = 100;
 
 /** Median time against rows per engine, both axes logarithmic. */
 export interface ScalingChart {
@@ -82,15 +87,19 @@ export class ChartIds {
 export function barsChart(scenarioTitle: string, size: SizeView, colours: ReadonlyMap<string, string>, ids: ChartIds): BarsChart | null {
   const ok = size.cells.filter((c) => okMedian(c) !== null);
   if (ok.length === 0) return null;
+  const medians = ok.map((c) => c.stats!.medianMs);
+  // A log axis cannot place 0 (a sub-resolution timer): such a chart stays linear.
+  const yLog = Math.min(...medians) > 0 && Math.max(...medians) / Math.min(...medians) > BARS_LOG_SPAN;
   return {
     kind: 'bars',
     id: ids.take(),
-    title: `${scenarioTitle}: median time at ${size.rows.toLocaleString('en-US')} rows`,
+    title: `${scenarioTitle}: median time at ${size.rows.toLocaleString('en-US')} rows${yLog ? ' (log scale)' : ''}`,
     labels: ok.map((c) => c.engine),
-    medians: ok.map((c) => c.stats!.medianMs),
+    medians,
     ciLow: ok.map((c) => c.stats!.ci95Ms[0]),
     ciHigh: ok.map((c) => c.stats!.ci95Ms[1]),
     colours: ok.map((c) => colours.get(c.engine) ?? '#888'),
+    yLog,
   };
 }
 

@@ -17,14 +17,15 @@
   };
   // Log axes label only 1, 2 and 5 times a power of ten, compactly (1k, 20k, 5M): Chart.js's default crowds them.
   const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
-  const logTicks = {
-    autoSkip: false,
-    callback: (value) => {
-      const mantissa = value / 10 ** Math.floor(Math.log10(value) + 1e-9);
-      return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? compact.format(value) : '';
-    },
+  const labelled = (value) => {
+    const mantissa = value / 10 ** Math.floor(Math.log10(value) + 1e-9);
+    return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6);
   };
-  const axis = (log, text) => (log ? { type: 'logarithmic', title: axisTitle(text), ticks: logTicks } : { type: 'linear', title: axisTitle(text) });
+  const logTicks = { autoSkip: false, callback: (value) => (labelled(value) ? compact.format(value) : '') };
+  // Grid lines only at the labelled ticks: one per unlabelled tick (3, 4, 6, 7, ...) hatched the plot.
+  const logGrid = { color: (ctx) => (ctx.tick && labelled(ctx.tick.value) ? 'rgba(0, 0, 0, 0.1)' : 'transparent') };
+  const logAxis = (text, extra) => ({ type: 'logarithmic', title: axisTitle(text), ticks: logTicks, grid: logGrid, ...extra });
+  const axis = (log, text) => (log ? logAxis(text) : { type: 'linear', title: axisTitle(text) });
   const title = (text) => ({ display: true, text, font: { size: 14, weight: 'bold' } });
   const axisTitle = (text) => ({ display: true, text });
   const base = (spec) => ({
@@ -44,7 +45,10 @@
         },
       };
       options.scales = {
-        y: { beginAtZero: true, suggestedMax: Math.max(...spec.ciHigh, ...spec.medians) * 1.05, title: axisTitle('median time (ms)') },
+        // Medians spanning over 100× get a log axis (charts.ts decides), else the fast engines' bars vanish.
+        y: spec.yLog
+          ? logAxis('median time (ms, log scale)', { suggestedMax: Math.max(...spec.ciHigh, ...spec.medians) * 1.5 })
+          : { beginAtZero: true, suggestedMax: Math.max(...spec.ciHigh, ...spec.medians) * 1.05, title: axisTitle('median time (ms)') },
         x: { title: axisTitle('engine') },
       };
       return {

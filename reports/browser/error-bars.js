@@ -23,7 +23,8 @@ const enginebenchErrorBars = {
         const range = dataset.errorBars[j];
         if (!Array.isArray(range) || !Number.isFinite(range[0]) || !Number.isFinite(range[1])) return;
         const top = scale.getPixelForValue(range[1]);
-        const bottom = scale.getPixelForValue(range[0]);
+        // A log axis has no place for a low end at or below zero: the whisker runs to the bottom of the plot.
+        const bottom = range[0] > 0 || scale.type !== 'logarithmic' ? scale.getPixelForValue(range[0]) : area.bottom;
         const half = Math.max(3, Math.min(10, bar.width * 0.25));
         ctx.strokeStyle = '#1a1a1a';
         ctx.lineWidth = 1.5;

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { RunResults } from '../../harness/results.ts';
-import type { ChartSpec } from '../../reports/charts.ts';
+import type { CellResult, RunResults } from '../../harness/results.ts';
+import { BARS_LOG_SPAN, type ChartSpec } from '../../reports/charts.ts';
 import { readReportScripts } from '../../reports/assets.ts';
 import { escapeHtml } from '../../reports/escape.ts';
 import { renderReport } from '../../reports/html.ts';
@@ -143,7 +143,11 @@ test('charts: bars per size (OK cells only), log-log scaling for several sizes, 
   for (const b of bars) {
     if (b.kind !== 'bars') continue;
     b.medians.forEach((m, i) => assert.ok(b.ciLow[i]! <= b.ciHigh[i]! && Number.isFinite(m)));
+    // Linear while the slowest bar is at most BARS_LOG_SPAN times the fastest, logarithmic beyond.
+    assert.equal(b.yLog, Math.max(...b.medians) / Math.min(...b.medians) > BARS_LOG_SPAN, b.title);
+    assert.equal(b.title.endsWith('(log scale)'), b.yLog);
   }
+  assert.ok(bars.some((b) => b.kind === 'bars' && b.yLog) && bars.some((b) => b.kind === 'bars' && !b.yLog), 'the fixture has both kinds');
 
   const scaling = charts.filter((c) => c.kind === 'scaling');
   assert.equal(scaling.length, 1, 'only groupby-count ran at several sizes');
@@ -267,6 +271,26 @@ test('custom scenarios\' variants are not ranking rows or matrix columns: one no
   assert.ok(!withoutScripts(html).includes('a variant of the olap-load scenario'), 'no summary line per variant');
   // Without variants there is no note.
   assert.ok(!renderReport(results, { scripts }).includes('Not ranked: the variants'));
+});
+
+test('notes most cells of a size share are shown once above its table, naming the cells without them', () => {
+  const results = fixtureResults();
+  const base = results.cells.find((c) => c.scenario === 'olap-load' && c.status.kind === 'ok')!;
+  const noted = (engine: string, notes: string[]): CellResult => ({ ...base, engine, metrics: { ...base.metrics!, notes } });
+  const cells = [
+    noted('a/x', ['how every variant is timed', 'measured by a few', 'only a']),
+    noted('b/x', ['how every variant is timed', 'measured by a few']),
+    noted('c/x', ['how every variant is timed', 'measured by a few']),
+    noted('d/x', ['how every variant is timed']),
+  ];
+  const html = section(renderReport({ ...results, cells: [...results.cells.filter((c) => c.scenario !== 'olap-load'), ...cells] }, { scripts }), 'olap-load');
+  const shared = html.slice(html.indexOf('<ul class="notes shared-notes">'), html.indexOf('<table class="cells"'));
+  assert.match(shared, /<li>Every cell: how every variant is timed<\/li>/);
+  assert.match(shared, /<li>Every cell except <strong>d\/x<\/strong>: measured by a few<\/li>/);
+  assert.ok(!shared.includes('only a'));
+  const table = html.slice(html.indexOf('<table class="cells"'));
+  assert.equal(table.split('how every variant is timed').length, 1, 'a shared note is not repeated in the rows');
+  assert.equal(table.split('only a').length, 2, "a cell's own note stays in its row");
 });
 
 test('baseline deltas: beyond-noise changes, status changes and new cells', () => {
