@@ -1,7 +1,9 @@
 // The Polars engine descriptor: a real columnar engine (Rust, multi-threaded, lazy query optimizer) driven
 // through nodejs-polars' LazyFrame API. See README.md for what the adapter does and where it differs.
 // The native library loads in versions()/create() only, so bench cells of other engines do not pay for it.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { MARKER } from '../../scripts/patch-nodejs-polars.mjs';
 import { ALL_EXPRS, ALL_NODES, type EngineDescriptor } from '../engine.ts';
 
 const require = createRequire(import.meta.url);
@@ -22,7 +24,9 @@ export const polarsEngine: EngineDescriptor = {
   async versions() {
     const pkg = require('nodejs-polars/package.json') as { version: string };
     const { default: pl } = await import('nodejs-polars');
-    return { 'nodejs-polars': pkg.version, polars: String(pl.version) };
+    // Results say whether the wrapper patch was in place: it changes the plan phase by up to ~100 ms a run.
+    const patched = readFileSync(require.resolve('nodejs-polars/bin/lazy/expr/index.js'), 'utf8').includes(MARKER);
+    return { 'nodejs-polars': `${pkg.version}${patched ? '+wrapper-patch' : ''}`, polars: String(pl.version) };
   },
   async create(ctx) {
     const { PolarsEngine } = await import('./engine.ts');
