@@ -62,6 +62,9 @@ export function polarsToArrow(df: pl.DataFrame, schema: Schema): arrow.Table {
   return new arrow.Table(target, batches);
 }
 
+/** Whether int64s keep their low 32 bits first in memory (every platform Node ships for but s390x). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function retype(data: arrow.Data, type: DataType, name: string): arrow.Data {
   const t = data.type as arrow.DataType;
   if (type === 'utf8' && arrow.DataType.isLargeUtf8(t)) {
@@ -73,7 +76,14 @@ function retype(data: arrow.Data, type: DataType, name: string): arrow.Data {
       throw new EngineError(`result column '${name}' holds over 2 GiB of text; add a filter or limit`, 'out-of-memory');
     }
     const offsets = new Int32Array(large.length + 1);
-    for (let i = 0; i <= large.length; i++) offsets[i] = Number(wide[large.offset + i]) - base;
+    if (end <= 0x7fffffff && LITTLE_ENDIAN) {
+      // Offsets never decrease, so all fit in 31 bits: read the low halves of the little-endian int64s directly
+      // (a BigInt read per row cost ~70 ms of a 225k-row, six-string-column result).
+      const low = new Int32Array(wide.buffer, wide.byteOffset, wide.length * 2);
+      for (let i = 0, j = 2 * large.offset; i <= large.length; i++, j += 2) offsets[i] = low[j]! - base;
+    } else {
+      for (let i = 0; i <= large.length; i++) offsets[i] = Number(wide[large.offset + i]) - base;
+    }
     return arrow.makeData({
       type: new arrow.Utf8(),
       offset: 0,
