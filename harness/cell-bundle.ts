@@ -85,10 +85,12 @@ export async function buildCellBundle(name: string): Promise<CellBundle | { read
         {
           name: 'source-import-meta-url',
           setup(build) {
-            build.onLoad({ filter: /\.ts$/ }, (args) => {
+            // The project's TypeScript, and its plain-JavaScript scripts (.mjs, e.g. scripts/patch-nodejs-polars.mjs).
+            build.onLoad({ filter: /\.(ts|mjs)$/ }, (args) => {
+              if (args.path.endsWith('.mjs') && (!args.path.startsWith(PROJECT_DIR) || args.path.includes('/node_modules/'))) return undefined;
               const source = readFileSync(args.path, 'utf8');
               const url = JSON.stringify(pathToFileURL(args.path).href);
-              return { contents: source.includes('import.meta.url') ? source.replaceAll('import.meta.url', url) : source, loader: 'ts' };
+              return { contents: source.includes('import.meta.url') ? source.replaceAll('import.meta.url', url) : source, loader: args.path.endsWith('.mjs') ? 'js' : 'ts' };
             });
           },
         },
