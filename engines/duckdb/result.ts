@@ -5,7 +5,7 @@ import duckdb from '@duckdb/node-bindings';
 import type { DuckDBMaterializedResult } from '@duckdb/node-api';
 import { toArrowSchema, toArrowType } from '../../plan/arrow.ts';
 import { assertNever, type DataType, type Schema } from '../../plan/types.ts';
-import { StringRecords } from './strings.ts';
+import { Span, StringRecords } from './strings.ts';
 import { resultTypeIdOf } from './types.ts';
 
 /**
@@ -100,37 +100,64 @@ function readColumn(chunks: readonly duckdb.DataChunk[], column: number, type: D
   }
 }
 
-/** DuckDB `string_t` records (length, then 12 inline bytes or a 4-byte prefix and a pointer) → Arrow Utf8. */
+/**
+ * DuckDB `string_t` records (length, then 12 inline bytes or a 4-byte prefix and a pointer) → Arrow Utf8.
+ * Each chunk's offsets come first, so every row's place is known before its bytes are copied: long strings are
+ * then read a span at a time (rows whose bytes lie back to back in DuckDB's memory, strings.ts Span) instead of
+ * with a native call each, ~1 µs a row (330 ms of a 225k-row result with a long-string column, measured).
+ */
 function readStrings(chunks: readonly duckdb.DataChunk[], column: number, length: number, validity: ValidityBuilder): arrow.Data {
   const offsets = new Int32Array(length + 1);
   let values = new Uint8Array(Math.max(1024, length * 8));
   let used = 0;
   let at = 0;
+  const span = new Span();
   for (const chunk of chunks) {
     const rows = duckdb.data_chunk_get_size(chunk);
     const vector = duckdb.data_chunk_get_vector(chunk, column);
     const records = new StringRecords(vector, rows);
     validity.add(vector, at, rows);
+    const bitmap = validity.bitmap;
     const checkNulls = validity.nullCount > 0;
     for (let i = 0; i < rows; i++) {
       const row = at + i;
-      const valid = !checkNulls || ((validity.bitmap[row >> 3]! >> (row & 7)) & 1) === 1;
-      const len = valid ? records.length(i) : 0;
-      if (used + len > values.length) {
-        const grown = new Uint8Array(Math.max(values.length * 2, used + len));
-        grown.set(values.subarray(0, used));
-        values = grown;
+      if (!checkNulls || ((bitmap[row >> 3]! >> (row & 7)) & 1) === 1) used += records.length(i);
+      offsets[row + 1] = used;
+    }
+    if (used > values.length) {
+      const grown = new Uint8Array(Math.max(values.length * 2, used));
+      grown.set(values.subarray(0, offsets[at]));
+      values = grown;
+    }
+    const out = values;
+    const first = at;
+    const copySpan = (): void => {
+      const taken = span.take(records);
+      if (taken === null) return;
+      for (const i of taken.rows) {
+        const from = records.address(i) - taken.low;
+        out.set(taken.bytes.subarray(from, from + records.length(i)), offsets[first + i]!);
       }
+    };
+    const inline = records.bytes;
+    for (let i = 0; i < rows; i++) {
+      const dest = offsets[at + i]!;
+      const len = offsets[at + i + 1]! - dest;
+      if (len === 0) continue; // NULL or empty
       if (len <= 12) {
         // A byte loop beats subarray + set for the few bytes of an inline string.
         const base = i * 16 + 4;
-        for (let j = 0; j < len; j++) values[used + j] = records.bytes[base + j]!;
-      } else {
-        values.set(records.bytesAt(i, len), used);
+        for (let j = 0; j < len; j++) out[dest + j] = inline[base + j]!;
+        continue;
       }
-      used += len;
-      offsets[row + 1] = used;
+      const address = records.address(i);
+      if (address < 0) out.set(records.bytesAt(i, len), dest);
+      else if (!span.tryAdd(i, address, len)) {
+        copySpan();
+        span.tryAdd(i, address, len);
+      }
     }
+    copySpan(); // records (and their pointers) belong to this chunk
     at += rows;
   }
   return arrow.makeData({ type: new arrow.Utf8(), length, ...validity.data(), valueOffsets: offsets, data: values.subarray(0, used) });

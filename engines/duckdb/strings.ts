@@ -38,8 +38,9 @@ export class StringRecords {
 /**
  * Long strings whose bytes are adjacent in memory, so one span covers exactly their bytes. A row joins when its
  * bytes end where the span starts or start where it ends; nothing outside the strings' own bytes is ever read.
+ * @example if (!span.tryAdd(row, address, length)) { copy(span.take(records)); span.tryAdd(row, address, length); }
  */
-class Span {
+export class Span {
   private rows: number[] = [];
   private low = 0;
   private high = 0;
@@ -56,20 +57,28 @@ class Span {
     return true;
   }
 
-  /** Read the span with one native call, write its rows' strings to `out`, and empty it. */
-  flush(records: StringRecords, out: (string | null)[]): void {
-    if (this.rows.length === 0) return;
-    const bytes = records.bytesAt(this.lowRow, this.high - this.low);
-    let ascii = true;
-    for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i]! < 0x80;
-    // ASCII: one string for the span (latin1 maps byte to char), cut per row; substrings share its storage.
-    const text = ascii ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : null;
-    for (const row of this.rows) {
-      const at = records.address(row) - this.low;
-      const length = records.length(row);
-      out[row] = text !== null ? text.substring(at, at + length) : decoder.decode(bytes.subarray(at, at + length));
-    }
+  /** Read the span with one native call and empty it: its bytes, its rows, and the address its bytes start at. */
+  take(records: StringRecords): { readonly bytes: Uint8Array; readonly rows: readonly number[]; readonly low: number } | null {
+    if (this.rows.length === 0) return null;
+    const taken = { bytes: records.bytesAt(this.lowRow, this.high - this.low), rows: this.rows, low: this.low };
     this.rows = [];
+    return taken;
+  }
+}
+
+/** Write the span's rows to `out` as JS strings: an ASCII span is one string (latin1 maps byte to char), cut per row. */
+function flushStrings(span: Span, records: StringRecords, out: (string | null)[]): void {
+  const taken = span.take(records);
+  if (taken === null) return;
+  const { bytes, rows, low } = taken;
+  let ascii = true;
+  for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i]! < 0x80;
+  // Substrings of one string share its storage.
+  const text = ascii ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : null;
+  for (const row of rows) {
+    const at = records.address(row) - low;
+    const length = records.length(row);
+    out[row] = text !== null ? text.substring(at, at + length) : decoder.decode(bytes.subarray(at, at + length));
   }
 }
 
@@ -98,10 +107,10 @@ export function readVarchars(vector: duckdb.Vector, rows: number): (string | nul
       continue;
     }
     if (span.tryAdd(row, address, length)) continue;
-    span.flush(records, out);
+    flushStrings(span, records, out);
     span.tryAdd(row, address, length);
   }
-  span.flush(records, out);
+  flushStrings(span, records, out);
   return out;
 }
 
