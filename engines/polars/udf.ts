@@ -44,9 +44,13 @@ export const evaluateUdfs: UdfStrategy = (frame, schema, udfs) => {
     const argTable = polarsToArrow(argFrame, argSchema);
     const args = argSchema.map((f) => columnValues(argTable, f.name));
     const out = new Array<LiteralValue>(df.height);
+    // One- and two-argument UDFs (the common case) are called without building an argument array per row.
+    const [a0, a1] = args;
+    const call: (row: number) => LiteralValue =
+      args.length === 1 ? (row) => udf.fn(a0![row]) : args.length === 2 ? (row) => udf.fn(a0![row], a1![row]) : (row) => udf.fn(...args.map((values) => values[row]));
     for (let row = 0; row < out.length; row++) {
       try {
-        out[row] = udf.fn(...args.map((values) => values[row]));
+        out[row] = call(row);
       } catch (err) {
         throw new EngineError(`UDF '${udf.name}' threw on row ${row}: ${(err as Error).message}`, 'task-failed');
       }
