@@ -117,9 +117,16 @@ function createFunction(name: string, udf: ScalarUdf, argTypes: readonly DataTyp
       });
       const results = new Array<DuckDBValue>(rows);
       const args = new Array<LiteralValue>(argTypes.length);
+      // A one-argument UDF (the common case) is called directly, without spreading an argument array per row.
+      const only = args.length === 1 ? columns[0]! : null;
       for (let row = 0; row < rows; row++) {
-        for (let c = 0; c < args.length; c++) args[c] = columns[c]![row]!;
-        const value = toDuckDB(udf.fn(...args), udf.returnType);
+        let result: LiteralValue;
+        if (only !== null) result = udf.fn(only[row]!);
+        else {
+          for (let c = 0; c < args.length; c++) args[c] = columns[c]![row]!;
+          result = udf.fn(...args);
+        }
+        const value = toDuckDB(result, udf.returnType);
         if (value !== null && typeof value === 'object' && 'error' in value) return fail(value.error);
         results[row] = value as DuckDBValue;
       }
