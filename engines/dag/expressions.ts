@@ -70,9 +70,15 @@ export function evaluate(expr: Expr, batch: Batch, ctx: EvalContext = {}): Vec {
       const args = expr.args.map((a) => evaluate(a, batch, ctx));
       const out = new Array<unknown>(n);
       const argv = new Array<unknown>(args.length);
-      for (let i = 0; i < n; i++) {
-        for (let k = 0; k < args.length; k++) argv[k] = valueAt(args[k]!, i);
-        out[i] = expr.fn(...argv);
+      if (args.length === 1) {
+        // The common one-argument UDF is called directly, without spreading an argument array per row.
+        const only = args[0]!;
+        for (let i = 0; i < n; i++) out[i] = expr.fn(valueAt(only, i));
+      } else {
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k < args.length; k++) argv[k] = valueAt(args[k]!, i);
+          out[i] = expr.fn(...argv);
+        }
       }
       return udfResult(expr.returnType, out, expr.name);
     }
