@@ -297,9 +297,16 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
       let referencePath: string | null = null;
       const written: { path: string; keep: boolean }[] = [];
       let referenceFailure: string | null = null;
+      const dropResults = (): void => {
+        if (settings.keepResults) return;
+        // Keep what explains a WRONG cell (its table and the reference's), drop the rest.
+        const anyKept = written.some((w) => w.keep);
+        for (const w of written) if (!w.keep && !(anyKept && w.path === referencePath)) rmSync(w.path, { force: true });
+      };
       for (const planned of group.cells) {
         if (stop.signal) {
           unfinishedGroup = group;
+          dropResults();
           break groups;
         }
         const label = { engine: planned.engine, scenario: planned.scenario.name, rows: planned.rows };
@@ -348,6 +355,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
           if (stop.signal) {
             // Killed by the interrupt: neither a result nor a failure of the engine.
             unfinishedGroup = group;
+            dropResults();
             break groups;
           }
           if (group.plan !== null && report.status.kind === 'ok' && report.wroteResult) {
@@ -363,11 +371,7 @@ export async function runBench(settings: BenchSettings, deps: BenchDeps): Promis
         deps.progress.cellFinished(index, label, cell);
         index++;
       }
-      if (!settings.keepResults) {
-        // Keep what explains a WRONG cell (its table and the reference's), drop the rest.
-        const anyKept = written.some((w) => w.keep);
-        for (const w of written) if (!w.keep && !(anyKept && w.path === referencePath)) rmSync(w.path, { force: true });
-      }
+      dropResults();
     }
   } finally {
     next.standby?.dispose();

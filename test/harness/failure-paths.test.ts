@@ -88,6 +88,7 @@ test('Ctrl-C after some cells: the running cell is killed, the finished cells ar
   assert.deepEqual(r.ranking.map((x) => x.engine), ['duckdb']);
   assert.match(run.stdout, /Interrupted: stopped by SIGINT after 1 of 2 cells/);
   assert.match(readFileSync(join(out, 'latest.html'), 'utf8'), /stopped by SIGINT after 1 of 2 cells/);
+  assert.equal(execFileSync('find', [join(out, 'runs'), '-name', '*.arrow']).toString().trim(), '', 'finished cells\' result tables are dropped as in a whole run');
   const survivors = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(out) && l.includes('cell'));
   assert.deepEqual(survivors, [], 'no orphaned cell process');
 });
