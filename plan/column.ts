@@ -210,3 +210,20 @@ export function udf(fn: (...args: any[]) => LiteralValue, returnType: DataType, 
   };
   return Object.assign(call, { udfName: name, returnType, fn });
 }
+
+/**
+ * `fn` applied to row `row` of its argument columns (arrays of values, one per argument), for engines that hold a
+ * UDF's arguments that way. One- and two-argument functions, the common ones, are called without building an
+ * argument array per row (that array was a quarter of Polars' udf-upper time at 1e6 rows).
+ * @example const call = udfRowCaller(udf.fn, [names]); for (let row = 0; row < n; row++) out[row] = call(row);
+ */
+export function udfRowCaller(fn: (...args: any[]) => LiteralValue, columns: readonly ArrayLike<unknown>[]): (row: number) => LiteralValue {
+  const [a0, a1] = columns;
+  if (columns.length === 1) return (row) => fn(a0![row]);
+  if (columns.length === 2) return (row) => fn(a0![row], a1![row]);
+  const argv = new Array<unknown>(columns.length);
+  return (row) => {
+    for (let c = 0; c < columns.length; c++) argv[c] = columns[c]![row];
+    return fn(...argv);
+  };
+}

@@ -10,6 +10,7 @@ import {
 } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import { typeOf } from '../../plan/schema.ts';
+import { udfRowCaller } from '../../plan/column.ts';
 import { assertNever, type DataType, type LiteralValue, type Schema, type ScalarUdf } from '../../plan/types.ts';
 import { quoteIdent } from './sql.ts';
 import { readVarchars, writeVarchars } from './strings.ts';
@@ -116,17 +117,9 @@ function createFunction(name: string, udf: ScalarUdf, argTypes: readonly DataTyp
         return Array.from({ length: rows }, (_, i) => fromDuckDB(items.getItem(i), t));
       });
       const results = new Array<DuckDBValue>(rows);
-      const args = new Array<LiteralValue>(argTypes.length);
-      // A one-argument UDF (the common case) is called directly, without spreading an argument array per row.
-      const only = args.length === 1 ? columns[0]! : null;
+      const call = udfRowCaller(udf.fn, columns);
       for (let row = 0; row < rows; row++) {
-        let result: LiteralValue;
-        if (only !== null) result = udf.fn(only[row]!);
-        else {
-          for (let c = 0; c < args.length; c++) args[c] = columns[c]![row]!;
-          result = udf.fn(...args);
-        }
-        const value = toDuckDB(result, udf.returnType);
+        const value = toDuckDB(call(row), udf.returnType);
         if (value !== null && typeof value === 'object' && 'error' in value) return fail(value.error);
         results[row] = value as DuckDBValue;
       }

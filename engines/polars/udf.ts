@@ -4,6 +4,7 @@
 import pl from 'nodejs-polars';
 import { columnValues, tableFromColumns } from '../../plan/arrow.ts';
 import { typeOf } from '../../plan/schema.ts';
+import { udfRowCaller } from '../../plan/column.ts';
 import { exprChildren, type Expr, type LiteralValue, type Schema, type ScalarUdf } from '../../plan/types.ts';
 import { EngineError } from '../engine.ts';
 import { arrowToPolars, polarsToArrow } from './arrow-bridge.ts';
@@ -44,10 +45,7 @@ export const evaluateUdfs: UdfStrategy = (frame, schema, udfs) => {
     const argTable = polarsToArrow(argFrame, argSchema);
     const args = argSchema.map((f) => columnValues(argTable, f.name));
     const out = new Array<LiteralValue>(df.height);
-    // One- and two-argument UDFs (the common case) are called without building an argument array per row.
-    const [a0, a1] = args;
-    const call: (row: number) => LiteralValue =
-      args.length === 1 ? (row) => udf.fn(a0![row]) : args.length === 2 ? (row) => udf.fn(a0![row], a1![row]) : (row) => udf.fn(...args.map((values) => values[row]));
+    const call = udfRowCaller(udf.fn, args);
     for (let row = 0; row < out.length; row++) {
       try {
         out[row] = call(row);
