@@ -112,6 +112,44 @@ function sampleAll(keys: Int32Array, size: number, rng: Prng): Int32Array {
   return out;
 }
 
+// The sorted tables are generated in their final order rather than drawn and then sorted (revision 2). A right
+// table is sorted by its unique key, which sample_all only shuffled: sorted, that is the key space's right-hand keys
+// in ascending order, and the table's other key columns, exchangeable draws independent of that shuffle, have the
+// same distribution in any fixed order, so they are kept as drawn. x is sorted by (id1, id2, id3): id1 and id2 are
+// drawn as before and counted per pair, and since id3 is a uniformly random permutation independent of them, cutting
+// it in order into one piece per pair and sorting each piece assigns the id3 keys to the pairs as the sort would.
+
+/** The keys of `keys` (distinct, in 1..space) in ascending order: a presence mark per key, then one scan. */
+function ascendingKeys(keys: Int32Array, space: number): Int32Array {
+  const present = new Uint8Array(space + 1);
+  for (let i = 0; i < keys.length; i++) present[keys[i]!] = 1;
+  const out = new Int32Array(keys.length);
+  for (let k = 1, j = 0; k <= space; k++) if (present[k]) out[j++] = k;
+  return out;
+}
+
+/**
+ * Sort the rows (id1, id2, id3) by id1, then id2, then id3, where id3 is unique and a uniformly random permutation
+ * independent of id1 and id2: id1 and id2 are rewritten as runs of their pairs in order, and id3 is cut in order
+ * into pieces of those runs' lengths, each sorted (the rows' multiset of (id1, id2) is kept, and the id3 keys go to
+ * the pairs in a uniformly random assignment, as sorting the drawn rows would give).
+ */
+function sortByPairThenUnique(id1: Int32Array, id2: Int32Array, id3: Int32Array, range1: number, range2: number, range3: number): void {
+  // A count per pair costs more memory than a column from ~1e9 rows (N/1e6 × N/1e3 pairs): sort the rows instead.
+  if (range1 * range2 > id1.length) return sortRowsInPlace([id1, id2, id3], [], [range1, range2, range3]);
+  const pairs = new Int32Array(range1 * range2);
+  for (let i = 0; i < id1.length; i++) pairs[id1[i]! * range2 + id2[i]!]!++;
+  let start = 0;
+  for (let pair = 0; pair < pairs.length; pair++) {
+    const end = start + pairs[pair]!;
+    if (end === start) continue;
+    id1.fill(Math.floor(pair / range2), start, end);
+    id2.fill(pair % range2, start, end);
+    id3.subarray(start, end).sort();
+    start = end;
+  }
+}
+
 function values(rows: number, rng: Prng): Float64Array {
   const v = new Float64Array(rows);
   fillRoundedFloat(v, rng, 100, 6);
@@ -156,7 +194,7 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   // key3.lhs is already a uniformly shuffled permutation of x's id3 keys (and big.id3 is reshuffled on its own),
   // so it is used as is: the same distribution as R's sample_all, without another shuffle of N values.
   const x3 = new Int32Array(key3.lhs);
-  if (sorted) sortRowsInPlace([x1, x2, x3], [], [space.id1 + 1, space.id2 + 1, space.id3 + 1]);
+  if (sorted) sortByPairThenUnique(x1, x2, x3, space.id1 + 1, space.id2 + 1, space.id3 + 1);
   const v1 = values(rows, rng('x.v1'));
   const v1Valid = new Validity(rows);
   if (naPct > 0) {
@@ -181,15 +219,13 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   });
 
   // RHS small: every key of (x ∪ r) exactly once.
-  const s1 = sampleAll(key1.rhs, counts.id1, rng('small.id1'));
-  if (sorted) sortRowsInPlace([s1], [], [space.id1 + 1]);
+  const s1 = sorted ? ascendingKeys(key1.rhs, space.id1) : sampleAll(key1.rhs, counts.id1, rng('small.id1'));
   const sk1 = keyColumns(s1, space.id1, false, 'small.id4');
   const small = buildTable(SMALL, { id1: sk1.ints, id4: sk1.strings, v2: float64Data(values(counts.id1, rng('small.v2'))) });
 
   // RHS medium: unique id2, id1 drawn from its key space.
   const m1 = sampleAll(key1.rhs, counts.id2, rng('medium.id1'));
-  const m2 = sampleAll(key2.rhs, counts.id2, rng('medium.id2'));
-  if (sorted) sortRowsInPlace([m2], [m1], [space.id2 + 1]);
+  const m2 = sorted ? ascendingKeys(key2.rhs, space.id2) : sampleAll(key2.rhs, counts.id2, rng('medium.id2'));
   const [mk1, mk2] = [keyColumns(m1, space.id1, false, 'medium.id4'), keyColumns(m2, space.id2, false, 'medium.id5')];
   const medium = buildTable(MEDIUM, {
     id1: mk1.ints, id2: mk2.ints, id4: mk1.strings, id5: mk2.strings,
@@ -199,8 +235,7 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   // RHS big: unique id3, id1 and id2 drawn from theirs.
   const b1 = sampleAll(key1.rhs, rows, rng('big.id1'));
   const b2 = sampleAll(key2.rhs, rows, rng('big.id2'));
-  const b3 = sampleAll(key3.rhs, rows, rng('big.id3'));
-  if (sorted) sortRowsInPlace([b3], [b1, b2], [space.id3 + 1]);
+  const b3 = sorted ? ascendingKeys(key3.rhs, space.id3) : sampleAll(key3.rhs, rows, rng('big.id3'));
   const [bk1, bk2, bk3] = [keyColumns(b1, space.id1, false, 'big.id4'), keyColumns(b2, space.id2, false, 'big.id5'), keyColumns(b3, space.id3, false, 'big.id6')];
   const big = buildTable(BIG, {
     id1: bk1.ints, id2: bk2.ints, id3: bk3.ints, id4: bk1.strings, id5: bk2.strings, id6: bk3.strings,
@@ -234,5 +269,7 @@ export const dbbenchJoin: Dataset = {
     { name: 'naPct', doc: 'percentage (0..100, whole number) of distinct key values of x set to NULL per key column, and of x.v1 rows', default: 0 },
     { name: 'sorted', doc: 'sort x by id1, id2, id3 and each right table by its unique key (NULLs first)', default: false },
   ],
+  // 2: the sorted tables are generated in their final order (same distribution, different rows).
+  revision: 2,
   generate,
 };

@@ -113,3 +113,33 @@ test('join naPct: NULL keys replace pct% of distinct key values, lowering the ma
   const x1 = columnValues(x, 'id1').filter((v) => v !== null) as number[];
   for (let i = 1; i < x1.length; i++) assert.ok(x1[i - 1]! <= x1[i]!);
 });
+
+test('join sorted: generated in sorted order with the same keys and key multisets as the unsorted tables', () => {
+  const rows = 50_000;
+  const [plain, sorted] = [dbbenchJoin.generate(rows, 6, {}), dbbenchJoin.generate(rows, 6, { sorted: true })];
+  const multiset = (t: arrow.Table, cols: readonly string[]) => {
+    const columns = cols.map((c) => columnValues(t, c));
+    return columns[0]!.map((_, i) => columns.map((c) => c[i]).join('|')).sort();
+  };
+  // x: the rows are ordered by (id1, id2, id3), keep the drawn (id1, id2) pairs and the id3 keys, and the string twins follow.
+  const x = sorted.get('x')!;
+  const [x1, x2, x3] = ['id1', 'id2', 'id3'].map((c) => columnValues(x, c) as number[]) as [number[], number[], number[]];
+  for (let i = 1; i < rows; i++) {
+    const order = x1[i - 1]! - x1[i]! || x2[i - 1]! - x2[i]! || x3[i - 1]! - x3[i]!;
+    assert.ok(order < 0, `x row ${i} out of order`);
+  }
+  assert.deepEqual(multiset(x, ['id1', 'id2']), multiset(plain.get('x')!, ['id1', 'id2']));
+  assert.deepEqual(multiset(x, ['id3']), multiset(plain.get('x')!, ['id3']));
+  const id6 = columnValues(x, 'id6');
+  for (let i = 0; i < rows; i += 997) assert.equal(id6[i], `id${x3[i]}`);
+  // id3 is assigned to the pairs at random, not in key order: the first tenth of the rows holds keys from all over.
+  const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+  assert.ok(Math.abs(mean(x3.slice(0, rows / 10)) / mean(x3) - 1) < 0.05, 'id3 spread over the pairs');
+  // Right tables: ascending unique key, the same keys, and the other key columns' multisets as drawn.
+  for (const [table, key, others] of [['small', 'id1', []], ['medium', 'id2', ['id1']], ['big', 'id3', ['id1', 'id2']]] as const) {
+    const keys = columnValues(sorted.get(table)!, key) as number[];
+    for (let i = 1; i < keys.length; i++) assert.ok(keys[i - 1]! < keys[i]!, `${table}.${key} ascending`);
+    assert.deepEqual(multiset(sorted.get(table)!, [key]), multiset(plain.get(table)!, [key]), `${table}.${key}`);
+    for (const c of others) assert.deepEqual(multiset(sorted.get(table)!, [c]), multiset(plain.get(table)!, [c]), `${table}.${c}`);
+  }
+});
