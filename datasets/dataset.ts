@@ -2,6 +2,7 @@
 // Same name + rows + seed + params ⇒ byte-identical tables (and cache files).
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../plan/types.ts';
+import type { GeneratorPart } from './parallel.ts';
 
 /** A tunable knob of a generator, e.g. key cardinality or Zipf skew. */
 export interface DatasetParam {
@@ -33,6 +34,11 @@ export interface Dataset {
    * by an earlier version are not taken for the new output. Absent = revision 1.
    */
   readonly revision?: number;
+  /**
+   * Pieces of `generate` that can run on the helper thread (datasets/parallel.ts `startPart`), by name. Each is a
+   * pure function with random streams of its own, so its columns are the same on either thread.
+   */
+  readonly parts?: Readonly<Record<string, GeneratorPart>>;
   /** Generate every table. Must be a pure function of its arguments. */
   generate(rows: number, seed: number, params: DatasetParams): ReadonlyMap<string, arrow.Table>;
 }

@@ -6,6 +6,7 @@ import { buildTable, decimalUtf8, fillRoundedFloat, float64Data, int32Data, pool
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
 import { chooseDistinctList, Prng } from './prng.ts';
+import { startPart, type PartColumns } from './parallel.ts';
 import { sortRowsInPlace } from './sort-order.ts';
 
 const SCHEMA: Schema = [
@@ -40,14 +41,69 @@ function stringRanks(k: number): Int32Array {
   return ranks;
 }
 
-function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+/** The resolved options of one generation, and the column helpers every part shares. */
+function setup(rows: number, seed: number, given: DatasetParams) {
   checkRows(rows);
   checkSeed(seed);
   const params = resolveParams('dbbench_groupby', dbbenchGroupby.params, given);
   const k = intParam('dbbench_groupby', params, 'k', 1, 1_000_000_000);
   const naPct = intParam('dbbench_groupby', params, 'naPct', 0, 100);
   const sorted = params['sorted'] === true;
-  const nk = smallGroups(rows, k);
+  // Integer codes for every column; 0 marks NA (all real codes are ≥ 1). v3 marks NA with NaN.
+  const drawInto = (name: string, n: number) => {
+    const rng = Prng.stream(seed, `dbbench_groupby.${name}`);
+    return (codes: Int32Array) => rng.fillInt(codes, n, 1);
+  };
+  const draw = (name: string, n: number): Int32Array => {
+    const codes = new Int32Array(rows);
+    drawInto(name, n)(codes);
+    return codes;
+  };
+  // As in the R script: in each column independently, exactly floor(N * naPct / 100) rows become NA.
+  const nNa = Math.floor((rows * naPct) / 100);
+  const setNulls = (name: string, codes: Int32Array | Float64Array, nullValue: number): void => {
+    if (naPct > 0) for (const i of chooseDistinctList(rows, nNa, Prng.stream(seed, `dbbench_groupby.na.${name}`))) codes[i] = nullValue;
+  };
+  const ints = (codes: Int32Array): arrow.Data => int32Data(codes, naPct > 0 ? Validity.whereZero(codes) : undefined);
+  return { k, naPct, sorted, nk: smallGroups(rows, k), drawInto, draw, setNulls, ints };
+}
+
+/**
+ * The columns the helper thread writes (datasets/parallel.ts): the measures v1..v3, and unless the rows are sorted
+ * (which needs every key column in one place) the integer keys id4..id6 as well. Each column has its own streams.
+ */
+function helperColumns(rows: number, seed: number, given: DatasetParams): PartColumns {
+  const { k, nk, naPct, sorted, draw, setNulls, ints } = setup(rows, seed, given);
+  const keys: Record<string, arrow.Data> = {};
+  if (!sorted) {
+    for (const [name, n] of [['id4', k], ['id5', k], ['id6', nk]] as const) {
+      const codes = draw(name, n);
+      setNulls(name, codes, 0);
+      keys[name] = ints(codes);
+    }
+  }
+  const v1 = draw('v1', 5);
+  const v2 = draw('v2', 15);
+  const v3 = new Float64Array(rows);
+  fillRoundedFloat(v3, Prng.stream(seed, 'dbbench_groupby.v3'), 100, 6);
+  setNulls('v1', v1, 0);
+  setNulls('v2', v2, 0);
+  setNulls('v3', v3, NaN);
+  const v3Valid = new Validity(rows);
+  if (naPct > 0) {
+    for (let i = 0; i < rows; i++) {
+      if (Number.isNaN(v3[i])) {
+        v3[i] = 0;
+        v3Valid.setNull(i);
+      }
+    }
+  }
+  return { ...keys, v1: ints(v1), v2: ints(v2), v3: float64Data(v3, v3Valid) };
+}
+
+function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+  const { k, nk, naPct, sorted, drawInto, draw, setNulls, ints } = setup(rows, seed, given);
+  const helperPart = startPart('dbbench_groupby', 'helper', rows, seed, given);
 
   // Pools of the formatted labels for the K large groups (index = code, 0 = NULL); formatted per row otherwise.
   // The N/K small-group labels are pooled too while the pool is small beside the column (K ≥ 2): a pooled copy is
@@ -60,16 +116,6 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   const pool = k <= 100_000 ? labels(k, 3) : null;
   const smallPool = k >= 2 && nk <= 4_000_000 ? labels(nk, 10) : null;
 
-  // Integer codes for every column; 0 marks NA (all real codes are ≥ 1). v3 marks NA with NaN.
-  const drawInto = (name: string, n: number) => {
-    const rng = Prng.stream(seed, `dbbench_groupby.${name}`);
-    return (codes: Int32Array) => rng.fillInt(codes, n, 1);
-  };
-  const draw = (name: string, n: number): Int32Array => {
-    const codes = new Int32Array(rows);
-    drawInto(name, n)(codes);
-    return codes;
-  };
   // Without NULLs or sorting, a pooled label column (labels of one width) is written as its codes are drawn
   // (streamedUtf8) and the codes are not kept; otherwise they are drawn, given NULLs and sorted, then written.
   const streamed = (name: string, n: number, values: Utf8Pool | null): arrow.Data | undefined =>
@@ -81,20 +127,15 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   let id1 = id1Labels ? unused : draw('id1', k);
   let id2 = id2Labels ? unused : draw('id2', k);
   const id3 = id3Labels ? unused : draw('id3', nk);
-  const id4 = draw('id4', k);
-  const id5 = draw('id5', k);
-  const id6 = draw('id6', nk);
-  // As in the R script: in each column independently, exactly floor(N * naPct / 100) rows become NA.
-  const nNa = Math.floor((rows * naPct) / 100);
-  const setNulls = (name: string, codes: Int32Array | Float64Array, nullValue: number): void => {
-    if (naPct > 0) for (const i of chooseDistinctList(rows, nNa, Prng.stream(seed, `dbbench_groupby.na.${name}`))) codes[i] = nullValue;
-  };
-  const keyColumns: [string, Int32Array][] = [['id1', id1], ['id2', id2], ['id3', id3], ['id4', id4], ['id5', id5], ['id6', id6]];
+  const keyColumns: [string, Int32Array][] = [['id1', id1], ['id2', id2], ['id3', id3]];
+  // Sorting needs every key here; otherwise the helper writes the integer keys.
+  const [id4, id5, id6] = sorted ? [draw('id4', k), draw('id5', k), draw('id6', nk)] : [unused, unused, unused];
+  if (sorted) keyColumns.push(['id4', id4], ['id5', id5], ['id6', id6]);
   for (const [name, codes] of keyColumns) setNulls(name, codes, 0);
 
   if (sorted) {
     // setkeyv(DT, id1..id6): NA first, strings by bytes; the key columns are sorted in place. The measures are
-    // drawn afterwards, in the sorted order: they and their NA rows are independent of the keys and of one
+    // drawn in the sorted order (by the helper): they and their NA rows are independent of the keys and of one
     // another, so drawing them after the sort gives the same joint distribution as moving them through it
     // (which was a third of the sort's work).
     const ranges = [k + 1, k + 1, nk + 1, k + 1, k + 1, nk + 1];
@@ -111,13 +152,6 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
       id2 = r2.map((r) => codeOfRank[r]!);
     }
   }
-  const v1 = draw('v1', 5);
-  const v2 = draw('v2', 15);
-  const v3 = new Float64Array(rows);
-  fillRoundedFloat(v3, Prng.stream(seed, 'dbbench_groupby.v3'), 100, 6);
-  setNulls('v1', v1, 0);
-  setNulls('v2', v2, 0);
-  setNulls('v3', v3, NaN);
 
   const strings = (name: string, codes: Int32Array, width: number): arrow.Data => {
     const valid = naPct > 0 ? Validity.whereZero(codes) : new Validity(rows);
@@ -125,27 +159,13 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     if (values) return pooledUtf8(codes, values, valid, `dbbench_groupby.${name}`);
     return decimalUtf8(codes, 'id', width, valid, `dbbench_groupby.${name}`);
   };
-  const ints = (codes: Int32Array): arrow.Data => int32Data(codes, naPct > 0 ? Validity.whereZero(codes) : undefined);
-  const v3Valid = new Validity(rows);
-  if (naPct > 0) {
-    for (let i = 0; i < rows; i++) {
-      if (Number.isNaN(v3[i])) {
-        v3[i] = 0;
-        v3Valid.setNull(i);
-      }
-    }
-  }
-
+  const sortedKeys: PartColumns = sorted ? { id4: ints(id4), id5: ints(id5), id6: ints(id6) } : {};
   const table = buildTable(SCHEMA, {
     id1: id1Labels ?? strings('id1', id1, 3),
     id2: id2Labels ?? strings('id2', id2, 3),
     id3: id3Labels ?? strings('id3', id3, 10),
-    id4: ints(id4),
-    id5: ints(id5),
-    id6: ints(id6),
-    v1: ints(v1),
-    v2: ints(v2),
-    v3: float64Data(v3, v3Valid),
+    ...sortedKeys,
+    ...helperPart.take(() => helperColumns(rows, seed, given)),
   });
   return new Map([['x', table]]);
 }
@@ -167,6 +187,7 @@ export const dbbenchGroupby: Dataset = {
   tables: [{ name: 'x', doc: 'the group-by input', schema: SCHEMA, rowsRule: 'rows' }],
   // 2: with `sorted`, the measures are drawn after the keys are sorted instead of moved through the sort.
   revision: 2,
+  parts: { helper: helperColumns },
   params: [
     { name: 'k', doc: 'K: distinct values of the large-group columns; the small-group columns have N/K', default: 100 },
     { name: 'naPct', doc: 'percentage (0..100, whole number) of each column set to NULL, chosen independently per column', default: 0 },

@@ -6,6 +6,7 @@ import { buildTable, decimalUtf8, fillRoundedFloat, float64Data, int32Data, pool
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
 import { chooseDistinctList, intOf, Prng, shuffleInPlace } from './prng.ts';
+import { startPart, type PartColumns } from './parallel.ts';
 import { sortRowsInPlace } from './sort-order.ts';
 
 /** Smallest number of distinct keys of the small/medium key spaces, so tiny N still gives a 90/10 split. */
@@ -173,20 +174,66 @@ function keyColumns(codes: Int32Array, keySpace: number, mayHaveNulls: boolean, 
   return { ints: int32Data(codes, valid), strings: decimalUtf8(codes, 'id', 1, valid, name) };
 }
 
-function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+/** What every table of one generation shares: the resolved options and the three key spaces. */
+interface JoinSetup {
+  readonly naPct: number;
+  readonly sorted: boolean;
+  readonly counts: ReturnType<typeof joinKeyCounts>;
+  /** Keys run over 1..n + n/10 per key space. */
+  readonly space: { readonly id1: number; readonly id2: number; readonly id3: number };
+  readonly key1: KeySpace;
+  readonly key2: KeySpace;
+  readonly key3: KeySpace;
+  readonly rng: (label: string) => Prng;
+}
+
+function setup(rows: number, seed: number, given: DatasetParams): JoinSetup {
   checkRows(rows, 100);
   checkSeed(seed);
   const params = resolveParams('dbbench_join', dbbenchJoin.params, given);
-  const naPct = intParam('dbbench_join', params, 'naPct', 0, 100);
-  const sorted = params['sorted'] === true;
   const counts = joinKeyCounts(rows);
   const rng = (label: string) => Prng.stream(seed, `dbbench_join.${label}`);
+  return {
+    naPct: intParam('dbbench_join', params, 'naPct', 0, 100),
+    sorted: params['sorted'] === true,
+    counts,
+    space: { id1: keySpaceSize(counts.id1), id2: keySpaceSize(counts.id2), id3: keySpaceSize(counts.id3) },
+    key1: splitXlr(counts.id1, rng('key1')),
+    key2: splitXlr(counts.id2, rng('key2')),
+    key3: splitXlr(counts.id3, rng('key3')),
+    rng,
+  };
+}
 
-  // Keys run over 1..n + n/10 per key space.
-  const space = { id1: keySpaceSize(counts.id1), id2: keySpaceSize(counts.id2), id3: keySpaceSize(counts.id3) };
-  const key1 = splitXlr(counts.id1, rng('key1'));
-  const key2 = splitXlr(counts.id2, rng('key2'));
-  const key3 = splitXlr(counts.id3, rng('key3'));
+/**
+ * RHS big: unique id3, id1 and id2 drawn from theirs. A part of its own (datasets/parallel.ts): the helper thread
+ * writes big while the calling thread writes x, each having drawn the key spaces from their streams.
+ */
+function bigColumns(rows: number, { sorted, space, key1, key2, key3, rng }: JoinSetup): PartColumns {
+  const b1 = sampleAll(key1.rhs, rows, rng('big.id1'));
+  const b2 = sampleAll(key2.rhs, rows, rng('big.id2'));
+  const b3 = sorted ? ascendingKeys(key3.rhs, space.id3) : sampleAll(key3.rhs, rows, rng('big.id3'));
+  const [bk1, bk2, bk3] = [keyColumns(b1, space.id1, false, 'big.id4'), keyColumns(b2, space.id2, false, 'big.id5'), keyColumns(b3, space.id3, false, 'big.id6')];
+  const columns = { id1: bk1.ints, id2: bk2.ints, id3: bk3.ints, id4: bk1.strings, id5: bk2.strings, id6: bk3.strings };
+  return sorted ? { ...columns, v2: bigValues(rows, rng) } : columns;
+}
+
+/**
+ * big.v2, from a stream of its own. Unsorted, big costs more than x (a shuffle of N keys for id3), so the thread
+ * writing x draws v2; sorted, x costs more (the sort and the NULL passes), so the thread writing big does.
+ */
+function bigValues(rows: number, rng: (label: string) => Prng): arrow.Data {
+  return float64Data(values(rows, rng('big.v2')));
+}
+
+function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+  checkRows(rows, 100);
+  checkSeed(seed);
+  // Bad arguments fail here, before the helper is asked.
+  intParam('dbbench_join', resolveParams('dbbench_join', dbbenchJoin.params, given), 'naPct', 0, 100);
+  const bigPart = startPart('dbbench_join', 'big', rows, seed, given);
+  const shared = setup(rows, seed, given);
+  const { naPct, sorted, counts, space, key1, key2, key3, rng } = shared;
 
   // LHS x.
   const x1 = sampleAll(key1.lhs, rows, rng('x.id1'));
@@ -232,16 +279,8 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     v2: float64Data(values(counts.id2, rng('medium.v2'))),
   });
 
-  // RHS big: unique id3, id1 and id2 drawn from theirs.
-  const b1 = sampleAll(key1.rhs, rows, rng('big.id1'));
-  const b2 = sampleAll(key2.rhs, rows, rng('big.id2'));
-  const b3 = sorted ? ascendingKeys(key3.rhs, space.id3) : sampleAll(key3.rhs, rows, rng('big.id3'));
-  const [bk1, bk2, bk3] = [keyColumns(b1, space.id1, false, 'big.id4'), keyColumns(b2, space.id2, false, 'big.id5'), keyColumns(b3, space.id3, false, 'big.id6')];
-  const big = buildTable(BIG, {
-    id1: bk1.ints, id2: bk2.ints, id3: bk3.ints, id4: bk1.strings, id5: bk2.strings, id6: bk3.strings,
-    v2: float64Data(values(rows, rng('big.v2'))),
-  });
-
+  const v2: PartColumns = sorted ? {} : { v2: bigValues(rows, rng) };
+  const big = buildTable(BIG, { ...bigPart.take(() => bigColumns(rows, shared)), ...v2 });
   return new Map([['x', x], ['small', small], ['medium', medium], ['big', big]]);
 }
 
@@ -271,5 +310,6 @@ export const dbbenchJoin: Dataset = {
   ],
   // 2: the sorted tables are generated in their final order (same distribution, different rows).
   revision: 2,
+  parts: { big: (rows, seed, given) => bigColumns(rows, setup(rows, seed, given)) },
   generate,
 };

@@ -7,6 +7,7 @@ import { AliasTable, aliasPick } from './alias.ts';
 import { buildTable, float64Data, int32Data, pooledUtf8, roundTo, runsUtf8, TimestampColumn, Utf8Builder, utf8Bytes, Utf8Pool, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, resolveParams } from './params.ts';
+import { startPart, type PartColumns } from './parallel.ts';
 import { chooseDistinct, intOf, Prng, unitOf } from './prng.ts';
 
 /**
@@ -266,7 +267,8 @@ class InvoiceRuns {
   }
 }
 
-function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+/** Everything the transactions' columns are written from: the catalogue, the invoices and the lines. */
+function simulate(rows: number, seed: number, given: DatasetParams) {
   checkRows(rows);
   checkSeed(seed);
   resolveParams('retail', retail.params, given);
@@ -340,15 +342,35 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     invoiceNo += 1 + (rngInv.chance(0.05) ? 1 : 0);
   }
 
-  const transactions = buildTable(TRANSACTIONS, {
+  return { products, codePool, descriptionPool, invoicePool, invoices, itemIdx, quantity, price, customer, invoiceDate, descriptionValid, customerValid, countryBytes, lineWriter };
+}
+
+/**
+ * The helper thread's columns (datasets/parallel.ts): stock_code and invoice. Both threads simulate the invoices and
+ * lines (a third of the work, one random stream that cannot be split), then each writes its own string columns.
+ */
+function helperColumns({ codePool, invoicePool, invoices, itemIdx, lineWriter }: ReturnType<typeof simulate>): PartColumns {
+  return {
     invoice: runsUtf8(invoices.ends, invoices.numbers, invoices.count, invoicePool, 'transactions.invoice'),
     stock_code: pooledUtf8(itemIdx, codePool, undefined, 'transactions.stock_code', lineWriter.codeBytes),
+  };
+}
+
+function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+  checkRows(rows);
+  checkSeed(seed);
+  resolveParams('retail', retail.params, given); // bad arguments fail here, before the helper is asked
+  const helperPart = startPart('retail', 'helper', rows, seed, given);
+  const lines = simulate(rows, seed, given);
+  const { products, descriptionPool, invoices, itemIdx, quantity, price, customer, invoiceDate, descriptionValid, customerValid, countryBytes, lineWriter } = lines;
+  const transactions = buildTable(TRANSACTIONS, {
     description: pooledUtf8(itemIdx, descriptionPool, descriptionValid, 'transactions.description', lineWriter.descriptionBytes),
     quantity: int32Data(quantity),
     invoice_date: invoiceDate.finish(),
     price: float64Data(price),
     customer_id: int32Data(customer, customerValid),
     country: runsUtf8(invoices.ends, invoices.countries, invoices.count, countryBytes, 'transactions.country'),
+    ...helperPart.take(() => helperColumns(lines)),
   });
   return new Map([
     ['transactions', transactions],
@@ -376,5 +398,6 @@ export const retail: Dataset = {
     { name: 'products', doc: 'the catalogue: one row per product stock code', schema: PRODUCTS, rowsRule: `fixed: ${PRODUCT_COUNT} products` },
   ],
   params: [],
+  parts: { helper: (rows, seed, given) => helperColumns(simulate(rows, seed, given)) },
   generate,
 };

@@ -6,6 +6,7 @@ import { AliasTable, aliasPick } from './alias.ts';
 import { buildTable, float64Data, int32Data, roundHalfUp, TimestampColumn, Validity } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, resolveParams } from './params.ts';
+import { startPart, type PartColumns } from './parallel.ts';
 import { intOf, Prng, unitOf } from './prng.ts';
 
 /** Trips per month of 2020 in millions (NYC TLC yellow taxi totals, rounded): the lockdown shows from March. */
@@ -77,19 +78,26 @@ function writeTrips(rng: Prng, duration: Int32Array, fare: Float64Array): void {
  * Pickup times (an hour of the year by weight, then a second in it) from 'taxi_trips.pickup', 3 draws a row;
  * dropoff = pickup + duration.
  */
-function writeTimes(rng: Prng, hours: AliasTable, duration: Int32Array, pickup: TimestampColumn, dropoff: TimestampColumn): void {
-  const rows = duration.length;
+function writePickups(rng: Prng, hours: AliasTable, pickup: TimestampColumn): void {
+  const rows = pickup.length;
   const u = new Uint32Array(BLOCK * 3);
   for (let start = 0; start < rows; start += BLOCK) {
     const end = Math.min(rows, start + BLOCK);
     rng.fill(u, 0, 3 * (end - start));
     for (let i = start, k = 0; i < end; i++, k += 3) {
       const second = aliasPick(hours, u[k]!, u[k + 1]!) * 3600 + intOf(u[k + 2]!, 3600);
-      const pickupMs = YEAR_START_MS + second * 1000;
-      pickup.set(i, pickupMs);
-      dropoff.set(i, pickupMs + duration[i]! * 1000);
+      pickup.set(i, YEAR_START_MS + second * 1000);
     }
   }
+}
+
+/** dropoff = pickup + duration seconds, from the pickup column's two 32-bit words per row. */
+function dropoffsOf(pickup: arrow.Data, duration: Int32Array): arrow.Data {
+  const values = pickup.values as BigInt64Array;
+  const words = new Int32Array(values.buffer, values.byteOffset, 2 * duration.length);
+  const dropoff = new TimestampColumn(duration.length);
+  for (let i = 0; i < duration.length; i++) dropoff.set(i, words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0) + duration[i]! * 1000);
+  return dropoff.finish();
 }
 
 /** Passenger counts from 'taxi_trips.passenger_count': NULL by chance, else an alias draw (1 or 3 draws a row). */
@@ -112,11 +120,8 @@ function writePassengers(rng: Prng, table: AliasTable, passengers: Int32Array, v
   }
 }
 
-function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
-  checkRows(rows);
-  checkSeed(seed);
-  resolveParams('taxi_trips', taxiTrips.params, given);
-
+/** The helper thread's columns (datasets/parallel.ts): pickup_datetime and passenger_count, each its own stream. */
+function helperColumns(rows: number, seed: number): PartColumns {
   // One weight per hour of 2020: the month's share of the year's trips spread over its days, times the hour-of-day
   // profile. A single table keeps pickups at one alias draw per row.
   const hourWeights: number[] = [];
@@ -125,26 +130,29 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     const days = daysInMonth2020(m);
     for (let d = 0; d < days; d++) for (const h of HOURLY) hourWeights.push(((MONTHLY_TRIPS[m]! / days) * h) / hourTotal);
   }
-  const hourTable = new AliasTable(hourWeights);
-  const passengerTable = new AliasTable(PASSENGER_WEIGHTS);
-
   const pickup = new TimestampColumn(rows);
-  const dropoff = new TimestampColumn(rows);
-  const duration = new Int32Array(rows);
-  const fare = new Float64Array(rows);
   const passengers = new Int32Array(rows);
   const passengersValid = new Validity(rows);
   // One loop per stream, each taking its draws in blocks (Prng.fill) in the order per-row calls took them.
-  writeTrips(Prng.stream(seed, 'taxi_trips.trip'), duration, fare);
-  writeTimes(Prng.stream(seed, 'taxi_trips.pickup'), hourTable, duration, pickup, dropoff);
-  writePassengers(Prng.stream(seed, 'taxi_trips.passenger_count'), passengerTable, passengers, passengersValid);
+  writePickups(Prng.stream(seed, 'taxi_trips.pickup'), new AliasTable(hourWeights), pickup);
+  writePassengers(Prng.stream(seed, 'taxi_trips.passenger_count'), new AliasTable(PASSENGER_WEIGHTS), passengers, passengersValid);
+  return { pickup_datetime: pickup.finish(), passenger_count: int32Data(passengers, passengersValid) };
+}
 
+function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+  checkRows(rows);
+  checkSeed(seed);
+  resolveParams('taxi_trips', taxiTrips.params, given);
+  const helperPart = startPart('taxi_trips', 'helper', rows, seed, given);
+  const duration = new Int32Array(rows);
+  const fare = new Float64Array(rows);
+  writeTrips(Prng.stream(seed, 'taxi_trips.trip'), duration, fare);
+  const fromHelper = helperPart.take(() => helperColumns(rows, seed));
   const table = buildTable(SCHEMA, {
-    pickup_datetime: pickup.finish(),
-    dropoff_datetime: dropoff.finish(),
+    ...fromHelper,
+    dropoff_datetime: dropoffsOf(fromHelper['pickup_datetime']!, duration),
     trip_duration: int32Data(duration),
     fare_amount: float64Data(fare),
-    passenger_count: int32Data(passengers, passengersValid),
   });
   return new Map([['taxi_trips', table]]);
 }
@@ -164,5 +172,6 @@ export const taxiTrips: Dataset = {
     'partition pruning. Dirt: a few percent of trips lack a passenger count.',
   tables: [{ name: 'taxi_trips', doc: 'one row per trip', schema: SCHEMA, rowsRule: 'rows' }],
   params: [],
+  parts: { helper: helperColumns },
   generate,
 };

@@ -6,6 +6,7 @@ import { AliasTable, zipfWeights } from './alias.ts';
 import { buildTable, float64Data, int32Data, pooledUtf8, roundTo, TimestampColumn, utf8Bytes } from './columns.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { checkRows, checkSeed, choiceParam, intParam, numberParam, resolveParams } from './params.ts';
+import { startPart, type PartColumns } from './parallel.ts';
 import { Prng } from './prng.ts';
 
 /** Event types with their share of events and the mean of `value` (seconds on page, or order amount). */
@@ -29,14 +30,31 @@ const SCHEMA: Schema = [
   { name: 'value', type: 'float64', doc: 'a measure of the event, exponential with a per-type mean (seconds on page for views, order amount for purchases), 2 decimals' },
 ];
 
-function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
-  checkRows(rows);
-  checkSeed(seed);
+function options(given: DatasetParams) {
   const params = resolveParams('user_events', userEvents.params, given);
-  const users = intParam('user_events', params, 'users', 1, 100_000_000);
-  const skew = choiceParam('user_events', params, 'skew', ['uniform', 'zipf'] as const);
-  const exponent = numberParam('user_events', params, 'zipfExponent', 0, 10);
+  return {
+    users: intParam('user_events', params, 'users', 1, 100_000_000),
+    skew: choiceParam('user_events', params, 'skew', ['uniform', 'zipf'] as const),
+    exponent: numberParam('user_events', params, 'zipfExponent', 0, 10),
+  };
+}
 
+/** The event type of every row (an index into EVENT_TYPES), from its stream. */
+function eventTypes(rows: number, seed: number): Int32Array {
+  const types = new AliasTable(EVENT_TYPES.map((e) => e.share));
+  const typeIdx = new Int32Array(rows);
+  const rngType = Prng.stream(seed, 'user_events.event_type');
+  for (let i = 0; i < rows; i++) typeIdx[i] = types.sample(rngType);
+  return typeIdx;
+}
+
+/**
+ * The helper thread's columns (datasets/parallel.ts): user_id, ts and event_type, each from its own stream. Both
+ * threads draw the event types: the calling thread needs them for `value` (its mean depends on the type), and
+ * drawing them again is cheaper than waiting for them.
+ */
+function helperColumns(rows: number, seed: number, given: DatasetParams, typeIdx = eventTypes(rows, seed)): PartColumns {
+  const { users, skew, exponent } = options(given);
   const userIds = new Int32Array(rows);
   const rngUser = Prng.stream(seed, 'user_events.user_id');
   if (skew === 'zipf') {
@@ -46,30 +64,31 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     for (let i = 0; i < rows; i++) userIds[i] = 1 + rngUser.int(users);
   }
 
-  const types = new AliasTable(EVENT_TYPES.map((e) => e.share));
-  const typeBytes = EVENT_TYPES.map((e) => utf8Bytes(e.name));
-  const means = EVENT_TYPES.map((e) => e.meanValue);
-  const typeIdx = new Int32Array(rows);
-  const value = new Float64Array(rows);
-  const rngType = Prng.stream(seed, 'user_events.event_type');
-  const rngValue = Prng.stream(seed, 'user_events.value');
-  for (let i = 0; i < rows; i++) {
-    const t = types.sample(rngType);
-    typeIdx[i] = t;
-    value[i] = roundTo(rngValue.exponential(means[t]!), 2);
-  }
-
   const ts = new TimestampColumn(rows);
   const rngTs = Prng.stream(seed, 'user_events.ts');
   const span = EVENTS_TO_MS - EVENTS_FROM_MS;
   for (let i = 0; i < rows; i++) ts.set(i, EVENTS_FROM_MS + rngTs.int(span));
-
-  const table = buildTable(SCHEMA, {
+  const typeBytes = EVENT_TYPES.map((e) => utf8Bytes(e.name));
+  return {
     user_id: int32Data(userIds),
-    event_type: pooledUtf8(typeIdx, typeBytes, undefined, 'user_events.event_type'),
     ts: ts.finish(),
-    value: float64Data(value),
-  });
+    event_type: pooledUtf8(typeIdx, typeBytes, undefined, 'user_events.event_type'),
+  };
+}
+
+function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+  checkRows(rows);
+  checkSeed(seed);
+  options(given); // bad arguments fail here, before the helper is asked
+  const helperPart = startPart('user_events', 'helper', rows, seed, given);
+
+  const means = EVENT_TYPES.map((e) => e.meanValue);
+  const typeIdx = eventTypes(rows, seed);
+  const value = new Float64Array(rows);
+  const rngValue = Prng.stream(seed, 'user_events.value');
+  for (let i = 0; i < rows; i++) value[i] = roundTo(rngValue.exponential(means[typeIdx[i]!]!), 2);
+
+  const table = buildTable(SCHEMA, { value: float64Data(value), ...helperPart.take(() => helperColumns(rows, seed, given, typeIdx)) });
   return new Map([['user_events', table]]);
 }
 
@@ -87,6 +106,7 @@ export const userEvents: Dataset = {
     'The number of distinct users and the skew of their activity are parameters, so the same group-by can be run ' +
     'over evenly spread keys and over Zipf-skewed keys where a few hot users own most events — the case that ' +
     'overloads one reducer in a hash shuffle. Clean data: no NULLs.',
+  parts: { helper: (rows, seed, given) => helperColumns(rows, seed, given) },
   tables: [{ name: 'user_events', doc: 'one row per event', schema: SCHEMA, rowsRule: 'rows' }],
   params: [
     { name: 'users', doc: 'number of distinct user ids (key cardinality), 1..1e8', default: 10_000 },

@@ -1,39 +1,10 @@
-// Pinned output: each generator's Arrow IPC bytes at a few (rows, seed, params) hash to the values below, so a
-// speed-up of a generator cannot silently change what it generates. A deliberate change of a dataset's content
-// updates its digest here (print the new one with the message of the failing assertion).
+// Pinned output: each generator's Arrow IPC bytes at a few (rows, seed, params) hash to the values in
+// golden-cases.ts, so a speed-up of a generator cannot silently change what it generates. A deliberate change of a
+// dataset's content updates its digest there (print the new one with the message of the failing assertion).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import * as arrow from 'apache-arrow';
 import { findDataset } from '../../datasets/registry.ts';
-import type { DatasetParams } from '../../datasets/dataset.ts';
-
-const GOLDEN: readonly (readonly [string, number, number, DatasetParams, string])[] = [
-  ['user_events', 12345, 42, {}, '6e99f6c789237e7244209c31cac560d0d3fc839352db8ba7e5a8c5a9bc6a6986'],
-  ['user_events', 12345, 7, { skew: 'zipf', users: 1000 }, '5f06987e7d29f47b9ea6fc301f2c1c76543ccbedd861628889a7dfb2b8eff6e8'],
-  ['retail', 12345, 42, {}, '79d543af52ab3c524834e450b4d6a94e3244b59d28e8d687818061d7c14b8704'],
-  ['retail', 100003, 3, {}, '2c4a1afec5efd066c2907c2d9020df1ac22c9af4d9191ead1a3810ea6c0023f2'],
-  ['taxi_trips', 12345, 42, {}, '0be2126a6f33f49561b551727b491daf9f517c07405f6d0a4a955e9ae7d8a0e4'],
-  ['dbbench_groupby', 12345, 42, {}, '647c723b853254ce73d1cb3b9d5ce8ee1f77688c86b58ffdcae16823d83a34f6'],
-  ['dbbench_groupby', 12345, 42, { k: 10, naPct: 5, sorted: true }, 'cd03e6e145bffab2fa019d647d07795283ba20479a8d36f7122b83dd619654d2'],
-  ['dbbench_join', 12345, 42, {}, '554f93512de4ce9fd3720755f4b80e0d96acf5d617368263a540383cc24aa90b'],
-  ['dbbench_join', 12345, 42, { naPct: 5, sorted: true }, '17ea76072a077a268db0f8e371762ecbd312dccaf394aef9e379cc209ac8cf4d'],
-  // cdc: defaults; a one-row source emptied by deletes (the empty-source branch); small seqStart; seq crossing 10^18.
-  ['cdc', 20000, 42, {}, '33a48e1577b0005b3de6effcb0ab85cfd5d0f1db7278c29cc8c58a87684ccba4'],
-  ['cdc', 1, 3, { batches: 30, changeFraction: 1 }, '299928f1ace00177aed818b39c47d080d521374a5b08605c7adc8694ceb4c98c'],
-  ['cdc', 3, 5, { batches: 40, changeFraction: 1, seqStart: '0' }, 'c391b120955c4990432d42fbf3490ba27c1b193527ccb81bc97d553905756f06'],
-  ['cdc', 2000, 7, { batches: 6, changeFraction: 0.3, duplicateFraction: 0.2, seqStart: '999999999999999990' }, '6ef6066c1c13d8412a7072f3d240d8efd9c9764405c41cdc5b81f6660a252f23'],
-];
-
-/** SHA-256 over every table's name and Arrow IPC file bytes, in the generator's table order. */
-export function digestOf(tables: ReadonlyMap<string, arrow.Table>): string {
-  const hash = createHash('sha256');
-  for (const [name, table] of tables) {
-    hash.update(name);
-    hash.update(arrow.tableToIPC(table, 'file'));
-  }
-  return hash.digest('hex');
-}
+import { digestOf, GOLDEN } from './golden-cases.ts';
 
 for (const [name, rows, seed, params, expected] of GOLDEN) {
   test(`${name} ${rows} rows, seed ${seed}, ${JSON.stringify(params)}: the pinned bytes`, () => {
