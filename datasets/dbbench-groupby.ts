@@ -8,6 +8,7 @@ import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
 import { chooseDistinctList, Prng } from './prng.ts';
 import { startPart, type PartColumns } from './parallel.ts';
 import { sortRowsInPlace } from './sort-order.ts';
+import { sortedInOrder, sortedLeadingKeys, sortedTrailingKeys } from './dbbench-groupby-sorted.ts';
 
 const SCHEMA: Schema = [
   { name: 'id1', type: 'utf8', doc: "large groups: 'id%03d' of 1..K, e.g. 'id042'" },
@@ -41,6 +42,14 @@ function stringRanks(k: number): Int32Array {
   return ranks;
 }
 
+/** Codes 0..k in the order their labels sort ('id%03d' compared as bytes; 0 = NULL first): codeOfRank[rank]. */
+function codesInStringOrder(k: number): Int32Array {
+  const ranks = stringRanks(k);
+  const codeOfRank = new Int32Array(k + 1);
+  for (let c = 0; c <= k; c++) codeOfRank[ranks[c]!] = c;
+  return codeOfRank;
+}
+
 /** The resolved options of one generation, and the column helpers every part shares. */
 function setup(rows: number, seed: number, given: DatasetParams) {
   checkRows(rows);
@@ -65,16 +74,44 @@ function setup(rows: number, seed: number, given: DatasetParams) {
     if (naPct > 0) for (const i of chooseDistinctList(rows, nNa, Prng.stream(seed, `dbbench_groupby.na.${name}`))) codes[i] = nullValue;
   };
   const ints = (codes: Int32Array): arrow.Data => int32Data(codes, naPct > 0 ? Validity.whereZero(codes) : undefined);
-  return { k, naPct, sorted, nk: smallGroups(rows, k), drawInto, draw, setNulls, ints };
+  const nk = smallGroups(rows, k);
+  // Pools of the formatted labels for the K large groups (index = code, 0 = NULL); formatted per row otherwise.
+  // The N/K small-group labels are pooled too while the pool is small beside the column (K ≥ 2): a pooled copy is
+  // about twice as fast as formatting each row. Built on first use (the helper may not write labels).
+  const labels = (count: number, width: number): Utf8Pool => {
+    const p = new Utf8Pool();
+    for (let c = 0; c <= count; c++) p.add(utf8Bytes(`id${String(c).padStart(width, '0')}`));
+    return p;
+  };
+  let pools: { readonly large: Utf8Pool | null; readonly small: Utf8Pool | null } | undefined;
+  const labelPools = () => (pools ??= { large: k <= 100_000 ? labels(k, 3) : null, small: k >= 2 && nk <= 4_000_000 ? labels(nk, 10) : null });
+  /** A label column from its codes: 'id%03d' (width 3) or 'id%010d' (width 10), NULL where the code is 0. */
+  const strings = (name: string, codes: Int32Array, width: number): arrow.Data => {
+    const valid = naPct > 0 ? Validity.whereZero(codes) : new Validity(rows);
+    const values = width === 3 ? labelPools().large : labelPools().small;
+    if (values) return pooledUtf8(codes, values, valid, `dbbench_groupby.${name}`);
+    return decimalUtf8(codes, 'id', width, valid, `dbbench_groupby.${name}`);
+  };
+  // Sorted keys are generated in their final order (dbbench-groupby-sorted.ts) when there are at most as many
+  // (id1, id2) pairs as rows; id1..id3 by both threads, so that the helper writes their labels.
+  const leadingKeys = sorted && sortedInOrder(rows, k) ? () => sortedLeadingKeys(rows, seed, k, nk, naPct, codesInStringOrder(k)) : null;
+  return { k, naPct, sorted, nk, drawInto, draw, setNulls, ints, labelPools, strings, leadingKeys };
 }
 
 /**
- * The columns the helper thread writes (datasets/parallel.ts): the measures v1..v3, and unless the rows are sorted
- * (which needs every key column in one place) the integer keys id4..id6 as well. Each column has its own streams.
+ * The columns the helper thread writes (datasets/parallel.ts): unsorted, the measures v1..v3 and the integer keys
+ * id4..id6; sorted in order, only id1..id3's labels (it generates id1..id3 too: the calling thread needs them to
+ * order id4..id6, and draws the measures); sorted by drawing and sorting, the measures. Each column has its own
+ * streams.
  */
 function helperColumns(rows: number, seed: number, given: DatasetParams): PartColumns {
-  const { k, nk, naPct, sorted, draw, setNulls, ints } = setup(rows, seed, given);
+  const { k, nk, sorted, draw, setNulls, ints, strings, leadingKeys } = setup(rows, seed, given);
   const keys: Record<string, arrow.Data> = {};
+  if (leadingKeys) {
+    // Sorted in order: the labels only; the calling thread, which also orders id4..id6, draws the measures.
+    const { id1, id2, id3 } = leadingKeys();
+    return { id1: strings('id1', id1, 3), id2: strings('id2', id2, 3), id3: strings('id3', id3, 10) };
+  }
   if (!sorted) {
     for (const [name, n] of [['id4', k], ['id5', k], ['id6', nk]] as const) {
       const codes = draw(name, n);
@@ -82,6 +119,12 @@ function helperColumns(rows: number, seed: number, given: DatasetParams): PartCo
       keys[name] = ints(codes);
     }
   }
+  return { ...keys, ...measures(rows, seed, given) };
+}
+
+/** v1..v3 with their NULLs: independent of the keys, so drawn in the final row order whether sorted or not. */
+function measures(rows: number, seed: number, given: DatasetParams): PartColumns {
+  const { naPct, draw, setNulls, ints } = setup(rows, seed, given);
   const v1 = draw('v1', 5);
   const v2 = draw('v2', 15);
   const v3 = new Float64Array(rows);
@@ -98,26 +141,28 @@ function helperColumns(rows: number, seed: number, given: DatasetParams): PartCo
       }
     }
   }
-  return { ...keys, v1: ints(v1), v2: ints(v2), v3: float64Data(v3, v3Valid) };
+  return { v1: ints(v1), v2: ints(v2), v3: float64Data(v3, v3Valid) };
 }
 
 function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
-  const { k, nk, naPct, sorted, drawInto, draw, setNulls, ints } = setup(rows, seed, given);
+  const { k, nk, naPct, sorted, drawInto, draw, setNulls, ints, labelPools, strings, leadingKeys } = setup(rows, seed, given);
   const helperPart = startPart('dbbench_groupby', 'helper', rows, seed, given);
 
-  // Pools of the formatted labels for the K large groups (index = code, 0 = NULL); formatted per row otherwise.
-  // The N/K small-group labels are pooled too while the pool is small beside the column (K ≥ 2): a pooled copy is
-  // about twice as fast as formatting each row.
-  const labels = (count: number, width: number): Utf8Pool => {
-    const p = new Utf8Pool();
-    for (let c = 0; c <= count; c++) p.add(utf8Bytes(`id${String(c).padStart(width, '0')}`));
-    return p;
-  };
-  const pool = k <= 100_000 ? labels(k, 3) : null;
-  const smallPool = k >= 2 && nk <= 4_000_000 ? labels(nk, 10) : null;
+  if (leadingKeys) {
+    // Sorted, in final order: this thread sorts id4..id6 by id1..id3's pieces; the helper writes id1..id3.
+    const lead = leadingKeys();
+    const [id4, id5, id6] = sortedTrailingKeys(lead, seed, k, nk, naPct);
+    const table = buildTable(SCHEMA, {
+      id4: ints(id4), id5: ints(id5), id6: ints(id6),
+      ...measures(rows, seed, given),
+      ...helperPart.take(() => ({ id1: strings('id1', lead.id1, 3), id2: strings('id2', lead.id2, 3), id3: strings('id3', lead.id3, 10) })),
+    });
+    return new Map([['x', table]]);
+  }
 
   // Without NULLs or sorting, a pooled label column (labels of one width) is written as its codes are drawn
   // (streamedUtf8) and the codes are not kept; otherwise they are drawn, given NULLs and sorted, then written.
+  const { large: pool, small: smallPool } = labelPools();
   const streamed = (name: string, n: number, values: Utf8Pool | null): arrow.Data | undefined =>
     naPct === 0 && !sorted && values !== null && values.uniformLength >= 0 ? streamedUtf8(rows, values, drawInto(name, n), `dbbench_groupby.${name}`) : undefined;
   const id1Labels = streamed('id1', k, pool);
@@ -128,23 +173,22 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   let id2 = id2Labels ? unused : draw('id2', k);
   const id3 = id3Labels ? unused : draw('id3', nk);
   const keyColumns: [string, Int32Array][] = [['id1', id1], ['id2', id2], ['id3', id3]];
-  // Sorting needs every key here; otherwise the helper writes the integer keys.
+  // Sorting by drawing and sorting needs every key here; otherwise the helper writes the integer keys.
   const [id4, id5, id6] = sorted ? [draw('id4', k), draw('id5', k), draw('id6', nk)] : [unused, unused, unused];
   if (sorted) keyColumns.push(['id4', id4], ['id5', id5], ['id6', id6]);
   for (const [name, codes] of keyColumns) setNulls(name, codes, 0);
 
   if (sorted) {
-    // setkeyv(DT, id1..id6): NA first, strings by bytes; the key columns are sorted in place. The measures are
-    // drawn in the sorted order (by the helper): they and their NA rows are independent of the keys and of one
-    // another, so drawing them after the sort gives the same joint distribution as moving them through it
-    // (which was a third of the sort's work).
+    // setkeyv(DT, id1..id6) when (K + 1)² pairs outnumber the rows: NA first, strings by bytes; the key columns
+    // are sorted in place. The measures are drawn in the sorted order (by the helper): they and their NA rows are
+    // independent of the keys and of one another, so drawing them after the sort gives the same joint
+    // distribution as moving them through it.
     const ranges = [k + 1, k + 1, nk + 1, k + 1, k + 1, nk + 1];
     if (k <= 999) {
       sortRowsInPlace([id1, id2, id3, id4, id5, id6], [], ranges); // equal widths: codes are ranks
     } else {
       const ranks = stringRanks(k);
-      const codeOfRank = new Int32Array(k + 1);
-      for (let c = 0; c <= k; c++) codeOfRank[ranks[c]!] = c;
+      const codeOfRank = codesInStringOrder(k);
       const r1 = id1.map((c) => ranks[c]!);
       const r2 = id2.map((c) => ranks[c]!);
       sortRowsInPlace([r1, r2, id3, id4, id5, id6], [], ranges);
@@ -153,12 +197,6 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     }
   }
 
-  const strings = (name: string, codes: Int32Array, width: number): arrow.Data => {
-    const valid = naPct > 0 ? Validity.whereZero(codes) : new Validity(rows);
-    const values = width === 3 ? pool : smallPool;
-    if (values) return pooledUtf8(codes, values, valid, `dbbench_groupby.${name}`);
-    return decimalUtf8(codes, 'id', width, valid, `dbbench_groupby.${name}`);
-  };
   const sortedKeys: PartColumns = sorted ? { id4: ints(id4), id5: ints(id5), id6: ints(id6) } : {};
   const table = buildTable(SCHEMA, {
     id1: id1Labels ?? strings('id1', id1, 3),
@@ -186,7 +224,8 @@ export const dbbenchGroupby: Dataset = {
     'so values differ row by row from the published files while every statistic matches.',
   tables: [{ name: 'x', doc: 'the group-by input', schema: SCHEMA, rowsRule: 'rows' }],
   // 2: with `sorted`, the measures are drawn after the keys are sorted instead of moved through the sort.
-  revision: 2,
+  // 3: with `sorted`, the keys are generated in their final order (dbbench-groupby-sorted.ts) instead of sorted.
+  revision: 3,
   parts: { helper: helperColumns },
   params: [
     { name: 'k', doc: 'K: distinct values of the large-group columns; the small-group columns have N/K', default: 100 },

@@ -143,3 +143,46 @@ test('join sorted: generated in sorted order with the same keys and key multiset
     for (const c of others) assert.deepEqual(multiset(sorted.get(table)!, [c]), multiset(plain.get(table)!, [c]), `${table}.${c}`);
   }
 });
+
+test('groupby sorted in order (revision 3): sorted, exact NULLs, and the distributions of drawn-then-sorted data', () => {
+  const [rows, k, naPct] = [40_000, 20, 5];
+  const x = dbbenchGroupby.generate(rows, 8, { k, naPct, sorted: true }).get('x')!;
+  const keyNames = ['id1', 'id2', 'id3', 'id4', 'id5', 'id6'];
+  const cols = keyNames.map((c) => columnValues(x, c));
+  const nullsWanted = Math.floor((rows * naPct) / 100);
+  for (const f of x.schema.fields) assert.equal(nulls(x, f.name), nullsWanted, f.name);
+  const cmp = (a: unknown, b: unknown): number => (a === b ? 0 : a === null ? -1 : b === null ? 1 : (a as number | string) < (b as number | string) ? -1 : 1);
+  for (let i = 1; i < rows; i++) {
+    let c = 0;
+    for (const col of cols) if ((c = cmp(col[i - 1], col[i])) !== 0) break;
+    assert.ok(c <= 0, `row ${i} is out of order`);
+  }
+  // Each key is uniform over its values whatever the other keys are: counts within 6 standard deviations.
+  const within = (count: number, n: number, p: number, what: string) => {
+    const sd = Math.sqrt(n * p * (1 - p));
+    assert.ok(Math.abs(count - n * p) <= 6 * sd, `${what}: ${count} vs ${(n * p).toFixed(1)} expected`);
+  };
+  const nk = smallGroups(rows, k);
+  const set = rows - nullsWanted;
+  for (const [c, values] of [['id1', k], ['id2', k], ['id4', k], ['id5', k]] as const) {
+    const counts = new Map<unknown, number>();
+    for (const v of columnValues(x, c)) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+    assert.equal(counts.size, values, `${c} has every value`);
+    for (const [v, n] of counts) within(n, set, 1 / values, `${c} = ${v}`);
+  }
+  // (id1, id2) pairs: independent, so each pair of values holds ~1/k² of the rows with both set.
+  const pairCounts = new Map<string, number>();
+  for (let i = 0; i < rows; i++) if (cols[0]![i] !== null && cols[1]![i] !== null) pairCounts.set(`${cols[0]![i]}|${cols[1]![i]}`, (pairCounts.get(`${cols[0]![i]}|${cols[1]![i]}`) ?? 0) + 1);
+  const bothSet = [...pairCounts.values()].reduce((a, b) => a + b, 0);
+  for (const [pair, n] of pairCounts) within(n, bothSet, 1 / (k * k), `pair ${pair}`);
+  // id3 and id6 (1..N/K) are uniform: halves and quarters of their range hold their share, overall and within the
+  // rows of one id1 value (a sample that ignored the pieces, or sorted id3 globally, would fail this).
+  for (const c of ['id3', 'id6']) {
+    const codes = c === 'id3' ? (columnValues(x, c).map((v) => (v === null ? null : Number((v as string).slice(2))))) : columnValues(x, c);
+    const present = codes.filter((v) => v !== null) as number[];
+    assert.ok(Math.min(...present) >= 1 && Math.max(...present) <= nk, `${c} in 1..${nk}`);
+    for (const q of [0.25, 0.5, 0.75]) within(present.filter((v) => v <= q * nk).length, present.length, q, `${c} ≤ ${q} N/K`);
+    const inFirstGroup = codes.filter((v, i) => v !== null && cols[0]![i] === 'id001') as number[];
+    within(inFirstGroup.filter((v) => v <= nk / 2).length, inFirstGroup.length, 0.5, `${c} ≤ N/2K where id1 = id001`);
+  }
+});
