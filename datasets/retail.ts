@@ -142,9 +142,6 @@ const DRAW_BLOCK = 1024;
 
 /** The columns an invoice's lines are written to (one row per line). */
 interface LineColumns {
-  readonly invoiceDate: TimestampColumn;
-  readonly customer: Int32Array;
-  readonly customerValid: Validity;
   readonly itemIdx: Int32Array;
   readonly quantity: Int32Array;
   readonly price: Float64Array;
@@ -180,14 +177,12 @@ class LineWriter {
   ) {}
 
   /**
-   * Rows start..end-1: one invoice's lines; sign -1 on a cancellation, customerId 0 for a guest. A line may repeat
-   * the previous one. (The invoice's number and country are not written per line: they are runs, see runsUtf8.)
+   * Rows start..end-1: one invoice's lines; sign -1 on a cancellation. A line may repeat the previous one. (What an
+   * invoice's lines share — number, date, customer, country — is written per invoice: see invoiceColumns.)
    */
-  write(start: number, end: number, sign: number, dateMs: number, customerId: number): void {
+  write(start: number, end: number, sign: number): void {
     const out = this.out;
-    out.invoiceDate.fill(start, end, dateMs);
-    if (customerId === 0) for (let r = start; r < end; r++) out.customerValid.setNull(r);
-    const { customer, itemIdx, quantity, price } = out;
+    const { itemIdx, quantity, price } = out;
     const popularity = this.productPopularity;
     const quantities = this.quantities;
     const { rankToProduct, quantityValues, listPrices, nonProductPrices, codeLengths, descriptionLengths } = this;
@@ -223,7 +218,6 @@ class LineWriter {
         }
       }
       // What the invoice's lines share is written here too: one pass instead of a fill call per column and invoice.
-      customer[row] = customerId;
       itemIdx[row] = item;
       if (!hasDescription) out.descriptionValid.setNull(row);
       quantity[row] = qty;
@@ -267,18 +261,16 @@ class InvoiceRuns {
   }
 }
 
-/** Everything the transactions' columns are written from: the catalogue, the invoices and the lines. */
-function simulate(rows: number, seed: number, given: DatasetParams) {
-  checkRows(rows);
-  checkSeed(seed);
-  resolveParams('retail', retail.params, given);
-  const products = catalogue(seed);
-
+/**
+ * The customers and the invoices: their numbers, where each ends, its country, sign, date and customer. Cheap (one
+ * invoice per ~20 lines), so both threads compute it: the helper writes the invoice-level columns from it, this
+ * thread the lines. Returns the customers' stream too: the product popularity shuffle continues it.
+ */
+function invoicePlan(rows: number, seed: number) {
   // Customers: each has a home country; a few are far more active than others (like real B2B buyers).
   const rngCust = Prng.stream(seed, 'retail.customers');
   const customerCount = Math.min(MAX_CUSTOMERS, Math.max(20, Math.ceil(rows / 124)));
   const countryTable = new AliasTable(COUNTRIES.map((c) => c[1]));
-  const countryBytes = COUNTRIES.map((c) => utf8Bytes(c[0]));
   const customerIds = new Int32Array(customerCount);
   const customerCountry = new Int32Array(customerCount);
   for (let c = 0, id = FIRST_CUSTOMER; c < customerCount; c++) {
@@ -287,39 +279,15 @@ function simulate(rows: number, seed: number, given: DatasetParams) {
     customerCountry[c] = countryTable.sample(rngCust);
   }
   const customerActivity = new AliasTable(Array.from({ length: customerCount }, (_, k) => 1 / Math.pow(k + 1, 0.7)));
-  const productPopularity = new AliasTable(Array.from({ length: PRODUCT_COUNT }, (_, k) => 1 / Math.pow(k + 1, 0.6)));
-  // Popularity rank is a random permutation of the catalogue, so popular products are spread over categories.
-  const rankToProduct = new Int32Array(PRODUCT_COUNT);
-  for (let i = 0; i < PRODUCT_COUNT; i++) rankToProduct[i] = i;
-  for (let i = PRODUCT_COUNT - 1; i > 0; i--) {
-    const j = rngCust.int(i + 1);
-    const t = rankToProduct[i]!;
-    rankToProduct[i] = rankToProduct[j]!;
-    rankToProduct[j] = t;
-  }
-  const quantities = new AliasTable(QUANTITY_WEIGHTS);
-  const nonProductCodes = NON_PRODUCT_CODES.map((n) => ({ code: utf8Bytes(n.code), description: utf8Bytes(n.description), price: n.price }));
 
-  // Strings are recorded as indices into pools and written in one pass at the end (columns.ts: pooledUtf8).
-  // Item pool: the products, then the non-product codes. Invoice numbers go into a packed pool, one per invoice;
-  // the invoice and country columns are runs, one per invoice (its last row + 1, its country), written by runsUtf8.
-  const codePool = [...products.codes, ...nonProductCodes.map((n) => n.code)];
-  const descriptionPool = [...products.descriptions, ...nonProductCodes.map((n) => n.description)];
+  // Invoice numbers go into a packed pool, one per invoice; the invoice and country columns are runs, one per
+  // invoice (its last row + 1, its country), written by runsUtf8.
   const invoicePool = new Utf8Pool();
   const invoices = new InvoiceRuns(Math.ceil(rows / MEAN_LINES) + 16);
-  const itemIdx = new Int32Array(rows);
-  const quantity = new Int32Array(rows);
-  const price = new Float64Array(rows);
-  const customer = new Int32Array(rows);
-  const invoiceDate = new TimestampColumn(rows);
-  const descriptionValid = new Validity(rows);
-  const customerValid = new Validity(rows);
-
+  let signs = new Int8Array(invoices.ends.length);
+  let dates = new Float64Array(invoices.ends.length);
+  let customers = new Int32Array(invoices.ends.length);
   const rngInv = Prng.stream(seed, 'retail.invoices');
-  const lengthsOf = (pool: readonly Uint8Array[]) => Int32Array.from(pool, (b) => b.length);
-  const lineWriter = new LineWriter(Prng.stream(seed, 'retail.lines'), productPopularity, rankToProduct, quantities, products.prices, lengthsOf(codePool), lengthsOf(descriptionPool), {
-    invoiceDate, customer, customerValid, itemIdx, quantity, price, descriptionValid,
-  });
   const dayMs = 86_400_000;
   let invoiceNo = FIRST_INVOICE;
   let row = 0;
@@ -334,25 +302,44 @@ function simulate(rows: number, seed: number, given: DatasetParams) {
     const dayPos = (row / rows) * TRADING_DAYS;
     const day = Math.floor(dayPos);
     const minuteOfDay = OPEN_HOUR * 60 + Math.floor((dayPos - day) * OPEN_HOURS * 60);
-    const dateMs = FIRST_DAY_MS + day * dayMs + minuteOfDay * 60_000;
     const end = row + lines;
+    const i = invoices.count;
     invoices.push(invoicePool.addNumber(cancelled ? 'C' : '', invoiceNo), end, country);
-    lineWriter.write(row, end, cancelled ? -1 : 1, dateMs, guest ? 0 : customerIds[cust]!);
+    if (i === signs.length) [signs, dates, customers] = [grown(signs), grown(dates), grown(customers)];
+    signs[i] = cancelled ? -1 : 1;
+    dates[i] = FIRST_DAY_MS + day * dayMs + minuteOfDay * 60_000;
+    customers[i] = guest ? 0 : customerIds[cust]!;
     row = end;
     invoiceNo += 1 + (rngInv.chance(0.05) ? 1 : 0);
   }
-
-  return { products, codePool, descriptionPool, invoicePool, invoices, itemIdx, quantity, price, customer, invoiceDate, descriptionValid, customerValid, countryBytes, lineWriter };
+  return { rngCust, invoicePool, invoices, signs, dates, customers };
 }
 
-/**
- * The helper thread's columns (datasets/parallel.ts): stock_code and invoice. Both threads simulate the invoices and
- * lines (a third of the work, one random stream that cannot be split), then each writes its own string columns.
- */
-function helperColumns({ codePool, invoicePool, invoices, itemIdx, lineWriter }: ReturnType<typeof simulate>): PartColumns {
+function grown<T extends Int8Array | Int32Array | Float64Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** The columns written per invoice (the helper thread's part, datasets/parallel.ts): invoice, date, customer, country. */
+function invoiceColumns(rows: number, plan: ReturnType<typeof invoicePlan>): PartColumns {
+  const { invoicePool, invoices, dates, customers } = plan;
+  const invoiceDate = new TimestampColumn(rows);
+  const customer = new Int32Array(rows);
+  const customerValid = new Validity(rows);
+  for (let i = 0, start = 0; i < invoices.count; i++) {
+    const end = invoices.ends[i]!;
+    invoiceDate.fill(start, end, dates[i]!);
+    const id = customers[i]!;
+    if (id === 0) for (let r = start; r < end; r++) customerValid.setNull(r);
+    else customer.fill(id, start, end);
+    start = end;
+  }
   return {
     invoice: runsUtf8(invoices.ends, invoices.numbers, invoices.count, invoicePool, 'transactions.invoice'),
-    stock_code: pooledUtf8(itemIdx, codePool, undefined, 'transactions.stock_code', lineWriter.codeBytes),
+    invoice_date: invoiceDate.finish(),
+    customer_id: int32Data(customer, customerValid),
+    country: runsUtf8(invoices.ends, invoices.countries, invoices.count, COUNTRIES.map((c) => utf8Bytes(c[0])), 'transactions.country'),
   };
 }
 
@@ -360,17 +347,47 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   checkRows(rows);
   checkSeed(seed);
   resolveParams('retail', retail.params, given); // bad arguments fail here, before the helper is asked
-  const helperPart = startPart('retail', 'helper', rows, seed, given);
-  const lines = simulate(rows, seed, given);
-  const { products, descriptionPool, invoices, itemIdx, quantity, price, customer, invoiceDate, descriptionValid, customerValid, countryBytes, lineWriter } = lines;
+  const helperPart = startPart('retail', 'invoices', rows, seed, given);
+  const products = catalogue(seed);
+  const plan = invoicePlan(rows, seed);
+
+  const productPopularity = new AliasTable(Array.from({ length: PRODUCT_COUNT }, (_, k) => 1 / Math.pow(k + 1, 0.6)));
+  // Popularity rank is a random permutation of the catalogue, so popular products are spread over categories.
+  const rankToProduct = new Int32Array(PRODUCT_COUNT);
+  for (let i = 0; i < PRODUCT_COUNT; i++) rankToProduct[i] = i;
+  for (let i = PRODUCT_COUNT - 1; i > 0; i--) {
+    const j = plan.rngCust.int(i + 1);
+    const t = rankToProduct[i]!;
+    rankToProduct[i] = rankToProduct[j]!;
+    rankToProduct[j] = t;
+  }
+  const quantities = new AliasTable(QUANTITY_WEIGHTS);
+  const nonProductCodes = NON_PRODUCT_CODES.map((n) => ({ code: utf8Bytes(n.code), description: utf8Bytes(n.description), price: n.price }));
+
+  // Strings are recorded as indices into pools and written in one pass at the end (columns.ts: pooledUtf8).
+  // Item pool: the products, then the non-product codes.
+  const codePool = [...products.codes, ...nonProductCodes.map((n) => n.code)];
+  const descriptionPool = [...products.descriptions, ...nonProductCodes.map((n) => n.description)];
+  const itemIdx = new Int32Array(rows);
+  const quantity = new Int32Array(rows);
+  const price = new Float64Array(rows);
+  const descriptionValid = new Validity(rows);
+  const lengthsOf = (pool: readonly Uint8Array[]) => Int32Array.from(pool, (b) => b.length);
+  const lineWriter = new LineWriter(Prng.stream(seed, 'retail.lines'), productPopularity, rankToProduct, quantities, products.prices, lengthsOf(codePool), lengthsOf(descriptionPool), {
+    itemIdx, quantity, price, descriptionValid,
+  });
+  for (let i = 0, start = 0; i < plan.invoices.count; i++) {
+    const end = plan.invoices.ends[i]!;
+    lineWriter.write(start, end, plan.signs[i]!);
+    start = end;
+  }
+
   const transactions = buildTable(TRANSACTIONS, {
+    stock_code: pooledUtf8(itemIdx, codePool, undefined, 'transactions.stock_code', lineWriter.codeBytes),
     description: pooledUtf8(itemIdx, descriptionPool, descriptionValid, 'transactions.description', lineWriter.descriptionBytes),
     quantity: int32Data(quantity),
-    invoice_date: invoiceDate.finish(),
     price: float64Data(price),
-    customer_id: int32Data(customer, customerValid),
-    country: runsUtf8(invoices.ends, invoices.countries, invoices.count, countryBytes, 'transactions.country'),
-    ...helperPart.take(() => helperColumns(lines)),
+    ...helperPart.take(() => invoiceColumns(rows, plan)),
   });
   return new Map([
     ['transactions', transactions],
@@ -398,6 +415,6 @@ export const retail: Dataset = {
     { name: 'products', doc: 'the catalogue: one row per product stock code', schema: PRODUCTS, rowsRule: `fixed: ${PRODUCT_COUNT} products` },
   ],
   params: [],
-  parts: { helper: (rows, seed, given) => helperColumns(simulate(rows, seed, given)) },
+  parts: { invoices: (rows, seed) => invoiceColumns(rows, invoicePlan(rows, seed)) },
   generate,
 };
