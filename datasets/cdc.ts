@@ -9,6 +9,7 @@ import type { Entity, RawChange, RowImage } from '../scenarios/cdc/change.ts';
 import { buildTable, float64Data, int32Data, pooledUtf8, TimestampColumn, Utf8Builder, utf8Bytes, Validity } from './columns.ts';
 import { checkRows, checkSeed, DatasetInputError, intParam, numberParam, resolveParams } from './params.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
+import { startPart, type PartColumns } from './parallel.ts';
 import { Prng } from './prng.ts';
 
 const CUSTOMER_SCHEMA: Schema = [
@@ -215,6 +216,34 @@ class SourceKeys {
  * Run the simulation: `rows` customers, then `batches` batches of about rows × changeFraction changes each.
  * `afterBatch(b, keys)` sees the source after batch b (0-based), its deliveries already in the log.
  */
+/** The base table's row images: what the source holds before the first change. */
+interface BaseImages {
+  readonly rows: number;
+  readonly baseName: Uint8Array;
+  readonly baseCity: Int8Array;
+  readonly baseBalance: Float64Array;
+}
+
+/** The first draws of 'cdc.changes': one image per base row (name, NULL city?, city, balance, in that order). */
+function drawBase(rng: Prng, base: BaseImages): void {
+  const { rows, baseName, baseCity, baseBalance } = base;
+  for (let i = 0; i < rows; i++) {
+    baseName[i] = rng.int(NAMES.length);
+    baseCity[i] = rng.chance(0.02) ? NO_CITY : rng.int(CITIES.length);
+    baseBalance[i] = Math.round(rng.float() * 1e6) / 100;
+  }
+}
+
+/**
+ * The helper thread's part (datasets/parallel.ts): the customers table, which needs only the base images — the
+ * first draws of the stream whose rest the calling thread spends on the changes.
+ */
+function customersPart(rows: number, seed: number): PartColumns {
+  const base = { rows, baseName: new Uint8Array(rows), baseCity: new Int8Array(rows), baseBalance: new Float64Array(rows) };
+  drawBase(Prng.stream(seed, 'cdc.changes'), base);
+  return customersColumns(base);
+}
+
 function runSimulation(rows: number, seed: number, s: CdcSettings, afterBatch?: (batch: number, log: CdcLog, keys: SourceKeys) => void): CdcLog {
   const rng = Prng.stream(seed, 'cdc.changes');
   const log = new CdcLog(rows, s.batches);
@@ -223,15 +252,7 @@ function runSimulation(rows: number, seed: number, s: CdcSettings, afterBatch?: 
   const keys = new SourceKeys(rows, Math.min(2 ** 28, Math.ceil(s.batches * target * 0.25)));
   let seqOffset = 0;
   let clock = START_MS;
-  // The draws of one image, in the order every image draws them: name, NULL city?, city, balance.
-  const baseName = log.baseName;
-  const baseCity = log.baseCity;
-  const baseBalance = log.baseBalance;
-  for (let i = 0; i < rows; i++) {
-    baseName[i] = rng.int(NAMES.length);
-    baseCity[i] = rng.chance(0.02) ? NO_CITY : rng.int(CITIES.length);
-    baseBalance[i] = Math.round(rng.float() * 1e6) / 100;
-  }
+  drawBase(rng, log);
   let nextId = rows + 1;
   let previousStart = 0;
   let previousEnd = 0;
@@ -371,7 +392,7 @@ function baseNames(firstName: Uint8Array): arrow.Data {
   return arrow.makeData({ type: new arrow.Utf8(), length: n, valueOffsets: offsets, data: new Uint8Array(buffer, 0, total), nullCount: 0 });
 }
 
-function customersTable(log: CdcLog): arrow.Table {
+function customersColumns(log: BaseImages): PartColumns {
   const rows = log.rows;
   const ids = new Int32Array(rows);
   const cities = new Int32Array(rows);
@@ -385,13 +406,13 @@ function customersTable(log: CdcLog): arrow.Table {
   }
   const updatedAt = new TimestampColumn(rows);
   updatedAt.fill(0, rows, START_MS);
-  return buildTable(CUSTOMER_SCHEMA, {
+  return {
     id: int32Data(ids),
     name: baseNames(log.baseName),
     city: pooledUtf8(cities, CITY_BYTES, cityValid, 'customers.city'),
     balance: float64Data(log.baseBalance),
     updated_at: updatedAt.finish(),
-  });
+  };
 }
 
 function changesTable(log: CdcLog, seqStart: bigint, batches: number): arrow.Table {
@@ -496,10 +517,12 @@ export function simulateCdc(rows: number, seed: number, given: DatasetParams = {
 
 function generate(rows: number, seed: number, params: DatasetParams): ReadonlyMap<string, arrow.Table> {
   const s = settingsOf(rows, seed, params);
+  const customers = startPart('cdc', 'customers', rows, seed, params);
   const log = runSimulation(rows, seed, s);
+  const changes = changesTable(log, s.seqStart, s.batches);
   return new Map([
-    ['customers', customersTable(log)],
-    ['customer_changes', changesTable(log, s.seqStart, s.batches)],
+    ['customers', buildTable(CUSTOMER_SCHEMA, customers.take(() => customersColumns(log)))],
+    ['customer_changes', changes],
   ]);
 }
 
@@ -514,6 +537,7 @@ export const cdc: Dataset = {
     'strictly increasing log sequence number that by default starts just below 2^63 and crosses it), delivered ' +
     'in batches with the hard cases real CDC pipelines see: several changes to one key inside a batch, delete then ' +
     're-insert, updates to keys that do not exist in the target yet, duplicated events and redelivered batch tails.',
+  parts: { customers: customersPart },
   tables: [
     { name: 'customers', doc: 'the source table at the start (the target is seeded from it)', schema: CUSTOMER_SCHEMA, rowsRule: 'rows' },
     { name: 'customer_changes', doc: 'the change log, in delivery order (duplicates included)', schema: CHANGES_SCHEMA, rowsRule: 'about rows × changeFraction × batches × (1 + duplicateFraction)' },
