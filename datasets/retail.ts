@@ -231,33 +231,45 @@ class LineWriter {
   }
 }
 
-/** Per invoice, in order: its number (an index into the invoice pool), its last row + 1 and its country. */
+/** Per invoice, in order: its number (an index into the invoice pool), its last row + 1, its country, sign, date and customer. */
 class InvoiceRuns {
   numbers: Int32Array;
   ends: Int32Array;
   countries: Int32Array;
+  /** -1 on a cancellation, else 1. */
+  signs: Int32Array;
+  /** The invoice's time, ms since the epoch. */
+  dates: Float64Array;
+  /** The customer's id; 0 for a guest. */
+  customers: Int32Array;
   count = 0;
 
   constructor(capacity: number) {
     this.numbers = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
     this.countries = new Int32Array(capacity);
+    this.signs = new Int32Array(capacity);
+    this.dates = new Float64Array(capacity);
+    this.customers = new Int32Array(capacity);
   }
 
-  push(number: number, end: number, country: number): void {
+  push(number: number, end: number, country: number, sign: number, date: number, customer: number): void {
     if (this.count === this.ends.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
+      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
         b.set(a);
         return b;
       };
-      this.numbers = grow(this.numbers);
-      this.ends = grow(this.ends);
-      this.countries = grow(this.countries);
+      [this.numbers, this.ends, this.countries, this.signs, this.customers] = [this.numbers, this.ends, this.countries, this.signs, this.customers].map(grow);
+      this.dates = grow(this.dates);
     }
-    this.numbers[this.count] = number;
-    this.ends[this.count] = end;
-    this.countries[this.count++] = country;
+    const i = this.count++;
+    this.numbers[i] = number;
+    this.ends[i] = end;
+    this.countries[i] = country;
+    this.signs[i] = sign;
+    this.dates[i] = date;
+    this.customers[i] = customer;
   }
 }
 
@@ -284,9 +296,6 @@ function invoicePlan(rows: number, seed: number) {
   // invoice (its last row + 1, its country), written by runsUtf8.
   const invoicePool = new Utf8Pool();
   const invoices = new InvoiceRuns(Math.ceil(rows / MEAN_LINES) + 16);
-  let signs = new Int8Array(invoices.ends.length);
-  let dates = new Float64Array(invoices.ends.length);
-  let customers = new Int32Array(invoices.ends.length);
   const rngInv = Prng.stream(seed, 'retail.invoices');
   const dayMs = 86_400_000;
   let invoiceNo = FIRST_INVOICE;
@@ -303,27 +312,18 @@ function invoicePlan(rows: number, seed: number) {
     const day = Math.floor(dayPos);
     const minuteOfDay = OPEN_HOUR * 60 + Math.floor((dayPos - day) * OPEN_HOURS * 60);
     const end = row + lines;
-    const i = invoices.count;
-    invoices.push(invoicePool.addNumber(cancelled ? 'C' : '', invoiceNo), end, country);
-    if (i === signs.length) [signs, dates, customers] = [grown(signs), grown(dates), grown(customers)];
-    signs[i] = cancelled ? -1 : 1;
-    dates[i] = FIRST_DAY_MS + day * dayMs + minuteOfDay * 60_000;
-    customers[i] = guest ? 0 : customerIds[cust]!;
+    const dateMs = FIRST_DAY_MS + day * dayMs + minuteOfDay * 60_000;
+    invoices.push(invoicePool.addNumber(cancelled ? 'C' : '', invoiceNo), end, country, cancelled ? -1 : 1, dateMs, guest ? 0 : customerIds[cust]!);
     row = end;
     invoiceNo += 1 + (rngInv.chance(0.05) ? 1 : 0);
   }
-  return { rngCust, invoicePool, invoices, signs, dates, customers };
-}
-
-function grown<T extends Int8Array | Int32Array | Float64Array>(a: T): T {
-  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-  b.set(a);
-  return b;
+  return { rngCust, invoicePool, invoices };
 }
 
 /** The columns written per invoice (the helper thread's part, datasets/parallel.ts): invoice, date, customer, country. */
 function invoiceColumns(rows: number, plan: ReturnType<typeof invoicePlan>): PartColumns {
-  const { invoicePool, invoices, dates, customers } = plan;
+  const { invoicePool, invoices } = plan;
+  const { dates, customers } = invoices;
   const invoiceDate = new TimestampColumn(rows);
   const customer = new Int32Array(rows);
   const customerValid = new Validity(rows);
@@ -378,7 +378,7 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
   });
   for (let i = 0, start = 0; i < plan.invoices.count; i++) {
     const end = plan.invoices.ends[i]!;
-    lineWriter.write(start, end, plan.signs[i]!);
+    lineWriter.write(start, end, plan.invoices.signs[i]!);
     start = end;
   }
 
