@@ -92,10 +92,14 @@ function setup(rows: number, seed: number, given: DatasetParams) {
     if (values) return pooledUtf8(codes, values, valid, `dbbench_groupby.${name}`);
     return decimalUtf8(codes, 'id', width, valid, `dbbench_groupby.${name}`);
   };
+  /** id1..id3's label columns from their codes. */
+  const labelColumns = (keys: { readonly id1: Int32Array; readonly id2: Int32Array; readonly id3: Int32Array }): PartColumns => ({
+    id1: strings('id1', keys.id1, 3), id2: strings('id2', keys.id2, 3), id3: strings('id3', keys.id3, 10),
+  });
   // Sorted keys are generated in their final order (dbbench-groupby-sorted.ts) when there are at most as many
   // (id1, id2) pairs as rows; id1..id3 by both threads, so that the helper writes their labels.
   const leadingKeys = sorted && sortedInOrder(rows, k) ? () => sortedLeadingKeys(rows, seed, k, nk, naPct, codesInStringOrder(k)) : null;
-  return { k, naPct, sorted, nk, drawInto, draw, setNulls, ints, labelPools, strings, leadingKeys };
+  return { k, naPct, sorted, nk, drawInto, draw, setNulls, ints, labelPools, strings, labelColumns, leadingKeys };
 }
 
 /**
@@ -105,13 +109,10 @@ function setup(rows: number, seed: number, given: DatasetParams) {
  * streams.
  */
 function helperColumns(rows: number, seed: number, given: DatasetParams): PartColumns {
-  const { k, nk, sorted, draw, setNulls, ints, strings, leadingKeys } = setup(rows, seed, given);
+  const { k, nk, sorted, draw, setNulls, ints, labelColumns, leadingKeys } = setup(rows, seed, given);
+  // Sorted in order: the labels only; the calling thread, which also orders id4..id6, draws the measures.
+  if (leadingKeys) return labelColumns(leadingKeys());
   const keys: Record<string, arrow.Data> = {};
-  if (leadingKeys) {
-    // Sorted in order: the labels only; the calling thread, which also orders id4..id6, draws the measures.
-    const { id1, id2, id3 } = leadingKeys();
-    return { id1: strings('id1', id1, 3), id2: strings('id2', id2, 3), id3: strings('id3', id3, 10) };
-  }
   if (!sorted) {
     for (const [name, n] of [['id4', k], ['id5', k], ['id6', nk]] as const) {
       const codes = draw(name, n);
@@ -145,7 +146,7 @@ function measures(rows: number, seed: number, given: DatasetParams): PartColumns
 }
 
 function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
-  const { k, nk, naPct, sorted, drawInto, draw, setNulls, ints, labelPools, strings, leadingKeys } = setup(rows, seed, given);
+  const { k, nk, naPct, sorted, drawInto, draw, setNulls, ints, labelPools, strings, labelColumns, leadingKeys } = setup(rows, seed, given);
   const helperPart = startPart('dbbench_groupby', 'helper', rows, seed, given);
 
   if (leadingKeys) {
@@ -155,7 +156,7 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     const table = buildTable(SCHEMA, {
       id4: ints(id4), id5: ints(id5), id6: ints(id6),
       ...measures(rows, seed, given),
-      ...helperPart.take(() => ({ id1: strings('id1', lead.id1, 3), id2: strings('id2', lead.id2, 3), id3: strings('id3', lead.id3, 10) })),
+      ...helperPart.take(() => labelColumns(lead)),
     });
     return new Map([['x', table]]);
   }
