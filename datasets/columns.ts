@@ -639,11 +639,20 @@ export function decimalUtf8(codes: Int32Array, prefix: string, width = 1, validi
 }
 
 /**
- * Assemble one Arrow table (a single record batch) whose Arrow schema is exactly `toArrowSchema(schema)`, so every
- * generated table has the same field order, types and nullability that engines expect.
+ * Assemble one Arrow table whose Arrow schema is exactly `toArrowSchema(schema)`, so every generated table has the
+ * same field order, types and nullability that engines expect: one record batch, or one per set of columns given
+ * (rows written in ranges, e.g. one per thread, kept apart rather than copied into one).
  */
-export function buildTable(schema: Schema, columns: Readonly<Record<string, arrow.Data>>): arrow.Table {
+export function buildTable(schema: Schema, columns: Readonly<Record<string, arrow.Data>> | readonly Readonly<Record<string, arrow.Data>>[]): arrow.Table {
   const target = toArrowSchema(schema);
+  // Several sets of columns are record batches, in order; empty ones are left out (but a table keeps one).
+  const sets = Array.isArray(columns) ? (columns as readonly Readonly<Record<string, arrow.Data>>[]) : [columns as Readonly<Record<string, arrow.Data>>];
+  const batches = sets.map((set) => recordBatch(schema, target, set));
+  const kept = batches.filter((b) => b.numRows > 0);
+  return new arrow.Table(target, kept.length > 0 ? kept : batches.slice(0, 1));
+}
+
+function recordBatch(schema: Schema, target: arrow.Schema, columns: Readonly<Record<string, arrow.Data>>): arrow.RecordBatch {
   let length: number | undefined;
   const children = schema.map((f) => {
     const data = columns[f.name];
@@ -659,7 +668,7 @@ export function buildTable(schema: Schema, columns: Readonly<Record<string, arro
   });
   const n = length ?? 0;
   const struct = arrow.makeData({ type: new arrow.Struct(target.fields), length: n, nullCount: 0, children });
-  return new arrow.Table(target, [new arrow.RecordBatch(target, struct)]);
+  return new arrow.RecordBatch(target, struct);
 }
 
 /** Draws a block of fillRoundedFloat takes at a time. */

@@ -129,11 +129,12 @@ export function answerPart(compute: () => PartColumns, port: MessagePort, done: 
 
 function packColumns(columns: PartColumns, transfer: ArrayBuffer[]): Record<string, PackedColumn> {
   const seen = new Set<ArrayBufferLike>();
-  // A view that covers its whole buffer moves with it; a view into a larger or shared buffer is copied first.
+  // A view moves with its buffer (a view of part of it, such as a string column's bytes without the padding they
+  // were written with, keeps its offset and length); a view into a shared or already moved buffer is copied first.
   const movable = <T extends ArrayBufferView>(view: T | undefined): T | undefined => {
     if (!view || view.byteLength === 0) return view;
     const buffer = view.buffer;
-    if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength && !seen.has(buffer)) {
+    if (buffer instanceof ArrayBuffer && !seen.has(buffer)) {
       seen.add(buffer);
       transfer.push(buffer);
       return view;

@@ -139,6 +139,22 @@ function catalogue(seed: number): Catalogue {
 /** The most draws one line takes: duplicate?, unknown code?, then product (2), quantity (2) and description. */
 const MAX_DRAWS_PER_LINE = 7;
 const DRAW_BLOCK = 1024;
+/**
+ * Invoices whose lines draw from one stream, 'retail.lines.<block>' (revision 2; one stream for all lines before):
+ * the lines of a run of blocks can then be written apart from the rest, so the helper thread writes the last ones.
+ */
+const INVOICES_PER_LINE_STREAM = 1024;
+/**
+ * Share of the line blocks the helper thread writes. It also writes the invoice-level columns, which cost about a
+ * third of writing all the lines (measured), so the calling thread keeps the larger share.
+ */
+const HELPER_LINE_SHARE = 0.3;
+
+/** The first invoice whose lines the helper part writes (a block boundary; `count` when it writes none). */
+function helperFirstInvoice(count: number): number {
+  const blocks = Math.ceil(count / INVOICES_PER_LINE_STREAM);
+  return Math.min(count, Math.round(blocks * (1 - HELPER_LINE_SHARE)) * INVOICES_PER_LINE_STREAM);
+}
 
 /** The columns an invoice's lines are written to (one row per line). */
 interface LineColumns {
@@ -150,9 +166,10 @@ interface LineColumns {
 
 /**
  * Writes an invoice's lines (item, quantity, price, missing descriptions, and what the lines share). A small method
- * of its own, so V8 optimises the hot loop apart from the large generate function. Its draws come from
- * 'retail.lines' in blocks (Prng.fill) and are turned into values with intOf/unitOf/aliasPick, in the order the
- * per-draw calls took them: a call per draw kept the generator's state in memory and was not inlined here.
+ * of its own, so V8 optimises the hot loop apart from the large generate function. Its draws come from the
+ * current block's stream (`useStream`) in blocks (Prng.fill) and are turned into values with intOf/unitOf/aliasPick,
+ * in the order the per-draw calls took them: a call per draw kept the generator's state in memory and was not
+ * inlined here.
  */
 class LineWriter {
   private readonly nonProductPrices = Float64Array.from(NON_PRODUCT_CODES, (n) => n.price);
@@ -160,12 +177,12 @@ class LineWriter {
   /** Drawn but not yet used: draws[next..]. The stream is this writer's alone, so drawing ahead changes nothing. */
   private readonly draws = new Uint32Array(DRAW_BLOCK);
   private next = DRAW_BLOCK;
+  private rng: Prng | null = null;
   /** Bytes of the stock_code and description columns so far, counted here so that pooledUtf8 need not. */
   codeBytes = 0;
   descriptionBytes = 0;
 
   constructor(
-    private readonly rng: Prng,
     private readonly productPopularity: AliasTable,
     private readonly rankToProduct: Int32Array,
     private readonly quantities: AliasTable,
@@ -175,6 +192,12 @@ class LineWriter {
     private readonly descriptionLengths: Int32Array,
     private readonly out: LineColumns,
   ) {}
+
+  /** Draw the next lines from `rng` (a block's stream), dropping what was drawn ahead from the previous one. */
+  useStream(rng: Prng): void {
+    this.rng = rng;
+    this.next = DRAW_BLOCK;
+  }
 
   /**
    * Rows start..end-1: one invoice's lines; sign -1 on a cancellation. A line may repeat the previous one. (What an
@@ -197,7 +220,7 @@ class LineWriter {
     for (let row = start; row < end; row++) {
       if (k > DRAW_BLOCK - MAX_DRAWS_PER_LINE) {
         u.copyWithin(0, k);
-        this.rng.fill(u, DRAW_BLOCK - k);
+        this.rng!.fill(u, DRAW_BLOCK - k);
         k = 0;
       }
       if (!(row > start && unitOf(u[k++]!) < RETAIL_DIRT.duplicateLines)) {
@@ -273,12 +296,20 @@ class InvoiceRuns {
   }
 }
 
+interface InvoicePlan {
+  /** The customers' stream, where the customers end: the product popularity shuffle continues it. */
+  readonly rngCust: Prng;
+  readonly invoicePool: Utf8Pool;
+  readonly invoices: InvoiceRuns;
+}
+
 /**
  * The customers and the invoices: their numbers, where each ends, its country, sign, date and customer. Cheap (one
- * invoice per ~20 lines), so both threads compute it: the helper writes the invoice-level columns from it, this
- * thread the lines. Returns the customers' stream too: the product popularity shuffle continues it.
+ * invoice per ~20 lines), so both threads compute it: the helper writes the invoice-level columns and the last
+ * blocks' lines from it, this thread the other lines. Returns the customers' stream too: the product popularity
+ * shuffle continues it.
  */
-function invoicePlan(rows: number, seed: number) {
+function invoicePlan(rows: number, seed: number): InvoicePlan {
   // Customers: each has a home country; a few are far more active than others (like real B2B buyers).
   const rngCust = Prng.stream(seed, 'retail.customers');
   const customerCount = Math.min(MAX_CUSTOMERS, Math.max(20, Math.ceil(rows / 124)));
@@ -320,37 +351,45 @@ function invoicePlan(rows: number, seed: number) {
   return { rngCust, invoicePool, invoices };
 }
 
-/** The columns written per invoice (the helper thread's part, datasets/parallel.ts): invoice, date, customer, country. */
-function invoiceColumns(rows: number, plan: ReturnType<typeof invoicePlan>): PartColumns {
+/** The invoice-level columns (invoice, date, customer, country) of invoices first..end-1: their rows only. */
+function invoiceColumns(plan: InvoicePlan, first: number, end: number): PartColumns {
   const { invoicePool, invoices } = plan;
   const { dates, customers } = invoices;
-  const invoiceDate = new TimestampColumn(rows);
-  const customer = new Int32Array(rows);
-  const customerValid = new Validity(rows);
-  for (let i = 0, start = 0; i < invoices.count; i++) {
-    const end = invoices.ends[i]!;
-    invoiceDate.fill(start, end, dates[i]!);
+  const from = rowOfInvoice(plan, first);
+  const n = rowOfInvoice(plan, end) - from;
+  // The runs of these invoices, ending where each invoice ends, counted from the range's first row.
+  const ends = invoices.ends.subarray(first, end).map((e) => e - from);
+  const invoiceDate = new TimestampColumn(n);
+  const customer = new Int32Array(n);
+  const customerValid = new Validity(n);
+  for (let i = first, start = 0; i < end; i++) {
+    const stop = ends[i - first]!;
+    invoiceDate.fill(start, stop, dates[i]!);
     const id = customers[i]!;
-    if (id === 0) for (let r = start; r < end; r++) customerValid.setNull(r);
-    else customer.fill(id, start, end);
-    start = end;
+    if (id === 0) for (let r = start; r < stop; r++) customerValid.setNull(r);
+    else customer.fill(id, start, stop);
+    start = stop;
   }
   return {
-    invoice: runsUtf8(invoices.ends, invoices.numbers, invoices.count, invoicePool, 'transactions.invoice'),
+    invoice: runsUtf8(ends, invoices.numbers.subarray(first, end), end - first, invoicePool, 'transactions.invoice'),
     invoice_date: invoiceDate.finish(),
     customer_id: int32Data(customer, customerValid),
-    country: runsUtf8(invoices.ends, invoices.countries, invoices.count, COUNTRIES.map((c) => utf8Bytes(c[0])), 'transactions.country'),
+    country: runsUtf8(ends, invoices.countries.subarray(first, end), end - first, COUNTRIES.map((c) => utf8Bytes(c[0])), 'transactions.country'),
   };
 }
 
-function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
-  checkRows(rows);
-  checkSeed(seed);
-  resolveParams('retail', retail.params, given); // bad arguments fail here, before the helper is asked
-  const helperPart = startPart('retail', 'invoices', rows, seed, given);
-  const products = catalogue(seed);
-  const plan = invoicePlan(rows, seed);
+/** The first row of invoice `i` (the row count when i is the number of invoices). */
+function rowOfInvoice(plan: InvoicePlan, i: number): number {
+  return i === 0 ? 0 : plan.invoices.ends[i - 1]!;
+}
 
+/**
+ * What writing lines needs besides the plan: the catalogue, product popularity (its rank order shuffled by the
+ * customers' stream, which the plan left where the customers end), quantities and the string pools. Each thread
+ * that writes lines builds it once.
+ */
+function lineSetup(seed: number, plan: InvoicePlan) {
+  const products = catalogue(seed);
   const productPopularity = new AliasTable(Array.from({ length: PRODUCT_COUNT }, (_, k) => 1 / Math.pow(k + 1, 0.6)));
   // Popularity rank is a random permutation of the catalogue, so popular products are spread over categories.
   const rankToProduct = new Int32Array(PRODUCT_COUNT);
@@ -362,36 +401,73 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     rankToProduct[j] = t;
   }
   const quantities = new AliasTable(QUANTITY_WEIGHTS);
-  const nonProductCodes = NON_PRODUCT_CODES.map((n) => ({ code: utf8Bytes(n.code), description: utf8Bytes(n.description), price: n.price }));
-
+  const nonProductCodes = NON_PRODUCT_CODES.map((n) => ({ code: utf8Bytes(n.code), description: utf8Bytes(n.description) }));
   // Strings are recorded as indices into pools and written in one pass at the end (columns.ts: pooledUtf8).
   // Item pool: the products, then the non-product codes.
-  const codePool = [...products.codes, ...nonProductCodes.map((n) => n.code)];
-  const descriptionPool = [...products.descriptions, ...nonProductCodes.map((n) => n.description)];
-  const itemIdx = new Int32Array(rows);
-  const quantity = new Int32Array(rows);
-  const price = new Float64Array(rows);
-  const descriptionValid = new Validity(rows);
-  const lengthsOf = (pool: readonly Uint8Array[]) => Int32Array.from(pool, (b) => b.length);
-  const lineWriter = new LineWriter(Prng.stream(seed, 'retail.lines'), productPopularity, rankToProduct, quantities, products.prices, lengthsOf(codePool), lengthsOf(descriptionPool), {
+  const codePool = Utf8Pool.of([...products.codes, ...nonProductCodes.map((n) => n.code)]);
+  const descriptionPool = Utf8Pool.of([...products.descriptions, ...nonProductCodes.map((n) => n.description)]);
+  return { products, productPopularity, rankToProduct, quantities, codePool, descriptionPool };
+}
+
+type LineSetup = ReturnType<typeof lineSetup>;
+
+/** The line-level columns (stock code, description, quantity, price) of invoices first..end-1 (first a block boundary): their rows only. */
+function lineColumns(seed: number, plan: InvoicePlan, setup: LineSetup, first: number, end: number): PartColumns {
+  const { ends, signs } = plan.invoices;
+  const from = rowOfInvoice(plan, first);
+  const n = rowOfInvoice(plan, end) - from;
+  const itemIdx = new Int32Array(n);
+  const quantity = new Int32Array(n);
+  const price = new Float64Array(n);
+  const descriptionValid = new Validity(n);
+  const { codePool, descriptionPool } = setup;
+  const writer = new LineWriter(setup.productPopularity, setup.rankToProduct, setup.quantities, setup.products.prices, codePool.lengths, descriptionPool.lengths, {
     itemIdx, quantity, price, descriptionValid,
   });
-  for (let i = 0, start = 0; i < plan.invoices.count; i++) {
-    const end = plan.invoices.ends[i]!;
-    lineWriter.write(start, end, plan.invoices.signs[i]!);
-    start = end;
+  for (let i = first, start = from; i < end; i++) {
+    if (i % INVOICES_PER_LINE_STREAM === 0) writer.useStream(Prng.stream(seed, `retail.lines.${i / INVOICES_PER_LINE_STREAM}`));
+    const stop = ends[i]!;
+    writer.write(start - from, stop - from, signs[i]!);
+    start = stop;
   }
-
-  const transactions = buildTable(TRANSACTIONS, {
-    stock_code: pooledUtf8(itemIdx, codePool, undefined, 'transactions.stock_code', lineWriter.codeBytes),
-    description: pooledUtf8(itemIdx, descriptionPool, descriptionValid, 'transactions.description', lineWriter.descriptionBytes),
+  return {
+    stock_code: pooledUtf8(itemIdx, codePool, undefined, 'transactions.stock_code', writer.codeBytes),
+    description: pooledUtf8(itemIdx, descriptionPool, descriptionValid, 'transactions.description', writer.descriptionBytes),
     quantity: int32Data(quantity),
     price: float64Data(price),
-    ...helperPart.take(() => invoiceColumns(rows, plan)),
-  });
+  };
+}
+
+/**
+ * The helper thread's part (datasets/parallel.ts): the invoice-level columns of both row ranges, and the last
+ * blocks' lines. Names are prefixed by the range: 'head.invoice', 'tail.stock_code', ...
+ */
+function helperColumns(plan: InvoicePlan, setup: LineSetup, seed: number): PartColumns {
+  const [count, split] = [plan.invoices.count, helperFirstInvoice(plan.invoices.count)];
+  const prefixed = (prefix: string, columns: PartColumns) => Object.entries(columns).map(([name, data]) => [`${prefix}.${name}`, data] as const);
+  return Object.fromEntries([
+    ...prefixed('tail', lineColumns(seed, plan, setup, split, count)),
+    ...prefixed('head', invoiceColumns(plan, 0, split)),
+    ...prefixed('tail', invoiceColumns(plan, split, count)),
+  ]);
+}
+
+function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
+  checkRows(rows);
+  checkSeed(seed);
+  resolveParams('retail', retail.params, given); // bad arguments fail here, before the helper is asked
+  const helperPart = startPart('retail', 'helper', rows, seed, given);
+  const plan = invoicePlan(rows, seed);
+  const setup = lineSetup(seed, plan);
+  const headLines = lineColumns(seed, plan, setup, 0, helperFirstInvoice(plan.invoices.count));
+  const helped = helperPart.take(() => helperColumns(plan, setup, seed));
+  const range = (prefix: string): PartColumns =>
+    Object.fromEntries(Object.entries(helped).flatMap(([name, data]) => (name.startsWith(`${prefix}.`) ? [[name.slice(prefix.length + 1), data]] : [])));
+  // Two record batches, the rows each thread wrote lines for: joining them into one would copy every column.
+  const transactions = buildTable(TRANSACTIONS, [{ ...headLines, ...range('head') }, range('tail')]);
   return new Map([
     ['transactions', transactions],
-    ['products', products.table],
+    ['products', setup.products.table],
   ]);
 }
 
@@ -415,6 +491,13 @@ export const retail: Dataset = {
     { name: 'products', doc: 'the catalogue: one row per product stock code', schema: PRODUCTS, rowsRule: `fixed: ${PRODUCT_COUNT} products` },
   ],
   params: [],
-  parts: { invoices: (rows, seed) => invoiceColumns(rows, invoicePlan(rows, seed)) },
+  // 2: lines draw from a stream per block of invoices (so the helper thread can write the last blocks' lines).
+  revision: 2,
+  parts: {
+    helper: (rows, seed) => {
+      const plan = invoicePlan(rows, seed);
+      return helperColumns(plan, lineSetup(seed, plan), seed);
+    },
+  },
   generate,
 };

@@ -81,6 +81,18 @@ test('retail: the dirt is present in the declared proportions', () => {
   const unknown = share((i) => !products.has(code[i]!));
   assert.ok(Math.abs(unknown - RETAIL_DIRT.unknownCodeLines) < 0.0025, `unknown stock code share ${unknown}`);
   for (let i = 0; i < rows; i++) if (!products.has(code[i]!)) assert.ok(NON_PRODUCT_CODES.some((n) => n.code === code[i]));
+  // Line columns stay aligned over the whole table (its lines are written in two pieces, one per thread): a product
+  // has one list price and one description, and that description names a noun of the product's category.
+  const categoryOf = new Map(columnValues(tables.get('products')!, 'stock_code').map((c, i) => [c as string, columnValues(tables.get('products')!, 'category')[i] as string]));
+  const seen = new Map<string, string>();
+  for (let i = 0; i < rows; i++) {
+    if (description[i] === null || !products.has(code[i]!)) continue;
+    const key = `${description[i]} @ ${price[i]}`;
+    assert.equal(seen.get(code[i]!) ?? key, key, `row ${i}: product ${code[i]} has two descriptions or prices`);
+    seen.set(code[i]!, key);
+    const nouns = CATEGORIES.find((c) => c.name === categoryOf.get(code[i]!))!.nouns;
+    assert.ok(nouns.some((noun) => description[i]!.endsWith(` ${noun}`)), `row ${i}: '${description[i]}' is not a ${categoryOf.get(code[i]!)} product`);
+  }
   const rowKey = (i: number) => JSON.stringify([invoice[i], code[i], description[i], quantity[i], date[i], price[i], customer[i], country[i]]);
   const duplicates = share((i) => i > 0 && rowKey(i) === rowKey(i - 1));
   assert.ok(Math.abs(duplicates - RETAIL_DIRT.duplicateLines) < 0.004, `exact duplicate share ${duplicates}`);

@@ -7,8 +7,8 @@ import type { DatasetParams } from '../../datasets/dataset.ts';
 export const GOLDEN: readonly (readonly [string, number, number, DatasetParams, string])[] = [
   ['user_events', 12345, 42, {}, '6e99f6c789237e7244209c31cac560d0d3fc839352db8ba7e5a8c5a9bc6a6986'],
   ['user_events', 12345, 7, { skew: 'zipf', users: 1000 }, '5f06987e7d29f47b9ea6fc301f2c1c76543ccbedd861628889a7dfb2b8eff6e8'],
-  ['retail', 12345, 42, {}, '79d543af52ab3c524834e450b4d6a94e3244b59d28e8d687818061d7c14b8704'],
-  ['retail', 100003, 3, {}, '2c4a1afec5efd066c2907c2d9020df1ac22c9af4d9191ead1a3810ea6c0023f2'],
+  ['retail', 12345, 42, {}, 'bdf6da7b97a9c0d7922240f26e639d982a75a521a8527d6c12cb8097e6423812'],
+  ['retail', 100003, 3, {}, '7daf1f9035ab5a771736420aa26dcec05382562bd4ee6b8e2ebbbcec0011550a'],
   ['taxi_trips', 12345, 42, {}, '0be2126a6f33f49561b551727b491daf9f517c07405f6d0a4a955e9ae7d8a0e4'],
   ['dbbench_groupby', 12345, 42, {}, '647c723b853254ce73d1cb3b9d5ce8ee1f77688c86b58ffdcae16823d83a34f6'],
   ['dbbench_groupby', 12345, 42, { k: 10, naPct: 5, sorted: true }, '08fb9592e1df83350f08d844e6345f2e42de39bb434661b26f888e656cae0f63'],
