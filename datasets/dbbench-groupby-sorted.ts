@@ -55,23 +55,28 @@ export function sortedLeadingKeys(rows: number, seed: number, k: number, nk: num
   // 2. id2 over id1's runs: pair counts, indexed [rank of id1][code of id2].
   const pairs = new Int32Array(width * width);
   {
+    // Per id1 run: its id2 NULLs, then one draw per other row, taken in row order (so the stream is consumed as a
+    // draw per non-NULL row would consume it; which row gets which code does not matter, only the counts).
     const rng = stream('id2');
     const isNull = nullRows('id2');
-    let row = 0;
     let taken = draws.length;
-    for (let r1 = 0; r1 < width; r1++) {
+    for (let r1 = 0, row = 0; r1 < width; r1++) {
       const end = row + count1[codeOfRank[r1]!]!;
-      for (; row < end; row++) {
-        let code = 0;
-        if (!isNull || !isNull[row]) {
-          if (taken === draws.length) {
-            rng.fill(draws);
-            taken = 0;
-          }
-          code = 1 + intOf(draws[taken++]!, k);
+      let nulls = 0;
+      if (isNull) for (let r = row; r < end; r++) nulls += isNull[r]!;
+      const base = r1 * width;
+      pairs[base] = pairs[base]! + nulls;
+      for (let left = end - row - nulls; left > 0; ) {
+        if (taken === draws.length) {
+          rng.fill(draws);
+          taken = 0;
         }
-        pairs[r1 * width + code]!++;
+        const m = Math.min(left, draws.length - taken);
+        for (let i = taken; i < taken + m; i++) pairs[base + 1 + intOf(draws[i]!, k)]!++;
+        taken += m;
+        left -= m;
       }
+      row = end;
     }
   }
   const [id1, id2, id3] = [new Int32Array(rows), new Int32Array(rows), new Int32Array(rows)];

@@ -89,7 +89,9 @@ function setup(rows: number, seed: number, given: DatasetParams) {
   const strings = (name: string, codes: Int32Array, width: number): arrow.Data => {
     const valid = naPct > 0 ? Validity.whereZero(codes) : new Validity(rows);
     const values = width === 3 ? labelPools().large : labelPools().small;
-    if (values) return pooledUtf8(codes, values, valid, `dbbench_groupby.${name}`);
+    // Labels of one length (K ≤ 999): the column's bytes are known without pooledUtf8's counting pass.
+    const length = values?.uniformLength ?? -1;
+    if (values) return pooledUtf8(codes, values, valid, `dbbench_groupby.${name}`, length >= 0 ? length * (rows - valid.nullCount) : undefined);
     return decimalUtf8(codes, 'id', width, valid, `dbbench_groupby.${name}`);
   };
   /** id1..id3's label columns from their codes. */
@@ -104,14 +106,14 @@ function setup(rows: number, seed: number, given: DatasetParams) {
 
 /**
  * The columns the helper thread writes (datasets/parallel.ts): unsorted, the measures v1..v3 and the integer keys
- * id4..id6; sorted in order, only id1..id3's labels (it generates id1..id3 too: the calling thread needs them to
- * order id4..id6, and draws the measures); sorted by drawing and sorting, the measures. Each column has its own
+ * id4..id6; sorted in order, id1..id3's labels and v3 (it generates id1..id3 too: the calling thread needs them to
+ * order id4..id6, and draws v1 and v2); sorted by drawing and sorting, the measures. Each column has its own
  * streams.
  */
 function helperColumns(rows: number, seed: number, given: DatasetParams): PartColumns {
   const { k, nk, sorted, draw, setNulls, ints, labelColumns, leadingKeys } = setup(rows, seed, given);
-  // Sorted in order: the labels only; the calling thread, which also orders id4..id6, draws the measures.
-  if (leadingKeys) return labelColumns(leadingKeys());
+  // Sorted in order: the labels and v3; the calling thread, which also orders id4..id6, draws v1 and v2.
+  if (leadingKeys) return { ...labelColumns(leadingKeys()), ...floatMeasure(rows, seed, given) };
   const keys: Record<string, arrow.Data> = {};
   if (!sorted) {
     for (const [name, n] of [['id4', k], ['id5', k], ['id6', nk]] as const) {
@@ -125,13 +127,24 @@ function helperColumns(rows: number, seed: number, given: DatasetParams): PartCo
 
 /** v1..v3 with their NULLs: independent of the keys, so drawn in the final row order whether sorted or not. */
 function measures(rows: number, seed: number, given: DatasetParams): PartColumns {
-  const { naPct, draw, setNulls, ints } = setup(rows, seed, given);
+  return { ...integerMeasures(rows, seed, given), ...floatMeasure(rows, seed, given) };
+}
+
+/** v1 and v2 (each from streams of its own). */
+function integerMeasures(rows: number, seed: number, given: DatasetParams): PartColumns {
+  const { draw, setNulls, ints } = setup(rows, seed, given);
   const v1 = draw('v1', 5);
   const v2 = draw('v2', 15);
-  const v3 = new Float64Array(rows);
-  fillRoundedFloat(v3, Prng.stream(seed, 'dbbench_groupby.v3'), 100, 6);
   setNulls('v1', v1, 0);
   setNulls('v2', v2, 0);
+  return { v1: ints(v1), v2: ints(v2) };
+}
+
+/** v3 (from streams of its own). */
+function floatMeasure(rows: number, seed: number, given: DatasetParams): PartColumns {
+  const { naPct, setNulls } = setup(rows, seed, given);
+  const v3 = new Float64Array(rows);
+  fillRoundedFloat(v3, Prng.stream(seed, 'dbbench_groupby.v3'), 100, 6);
   setNulls('v3', v3, NaN);
   const v3Valid = new Validity(rows);
   if (naPct > 0) {
@@ -142,7 +155,7 @@ function measures(rows: number, seed: number, given: DatasetParams): PartColumns
       }
     }
   }
-  return { v1: ints(v1), v2: ints(v2), v3: float64Data(v3, v3Valid) };
+  return { v3: float64Data(v3, v3Valid) };
 }
 
 function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
@@ -155,8 +168,8 @@ function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap
     const [id4, id5, id6] = sortedTrailingKeys(lead, seed, k, nk, naPct);
     const table = buildTable(SCHEMA, {
       id4: ints(id4), id5: ints(id5), id6: ints(id6),
-      ...measures(rows, seed, given),
-      ...helperPart.take(() => labelColumns(lead)),
+      ...integerMeasures(rows, seed, given),
+      ...helperPart.take(() => ({ ...labelColumns(lead), ...floatMeasure(rows, seed, given) })),
     });
     return new Map([['x', table]]);
   }
