@@ -63,6 +63,22 @@ export function setParallelMinRows(rows: number): number {
   return previous;
 }
 
+/**
+ * How long the calling thread waits for the helper once its own share is done: at least this long, and at least
+ * PATIENCE_FACTOR times its own share. A helper that never answers (its thread died, say V8 ran out of heap: the
+ * caller, blocked in Atomics.wait, cannot see it exit) then costs a bounded wait and a part computed here, not a hang.
+ */
+const MIN_PATIENCE_MS = 30_000;
+const PATIENCE_FACTOR = 4;
+let minPatienceMs = MIN_PATIENCE_MS;
+
+/** Set the least time the calling thread waits for the helper (ms); returns the previous value. For tests. */
+export function setHelperPatience(ms: number): number {
+  const previous = minPatienceMs;
+  minPatienceMs = ms;
+  return previous;
+}
+
 /** A part being computed on the helper thread, or left to this one. */
 export interface PendingPart {
   /**
@@ -89,11 +105,18 @@ export function startPart(dataset: string, part: string, rows: number, seed: num
   const { port1, port2 } = new MessageChannel();
   const done = new Int32Array(new SharedArrayBuffer(4));
   const request: PartRequest = { dataset, part, rows, seed, params };
+  const sentAt = performance.now();
   helper.postMessage({ request, port: port2, done }, [port2]);
   return {
     take(here) {
-      const reply = waitForReply(port1, done);
+      const ownMs = performance.now() - sentAt;
+      const patienceMs = Math.max(minPatienceMs, PATIENCE_FACTOR * ownMs);
+      const reply = waitForReply(port1, done, performance.now() + patienceMs);
       port1.close();
+      if (reply === null) {
+        disableHelper(`the helper thread did not answer ${dataset}.${part} within ${(patienceMs / 1000).toFixed(1)} s`);
+        return here();
+      }
       if ('error' in reply) {
         disableHelper(`the helper thread failed on ${dataset}.${part}: ${reply.error}`);
         return here();
@@ -103,12 +126,14 @@ export function startPart(dataset: string, part: string, rows: number, seed: num
   };
 }
 
-/** Blocks until the helper has posted its reply on `port` (it raises `done` after posting). */
-function waitForReply(port: MessagePort, done: Int32Array): PartReply {
+/** Blocks until the helper has posted its reply on `port` (it raises `done` after posting); null past `deadline`. */
+function waitForReply(port: MessagePort, done: Int32Array, deadline: number): PartReply | null {
   for (;;) {
     const received = receiveMessageOnPort(port);
     if (received) return received.message as PartReply;
-    Atomics.wait(done, 0, 0, 1000);
+    const left = deadline - performance.now();
+    if (left <= 0) return null;
+    Atomics.wait(done, 0, 0, Math.min(1000, left));
   }
 }
 
@@ -191,7 +216,9 @@ export function helperDisabledReason(): string | null {
 function disableHelper(reason: string): void {
   if (disabledBecause === null) process.stderr.write(`dataset generation: ${reason}; generating on one thread\n`);
   disabledBecause = reason;
-  void helper?.terminate();
+  // Asked to end after its current part rather than terminated: tearing down a thread while V8 still compiles for
+  // it can abort Node 20 (seen once with the mapreduce pool). Unref'd, a helper that never ends holds nothing up.
+  helper?.postMessage({ quit: true });
   helper = null;
 }
 
