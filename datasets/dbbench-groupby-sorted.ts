@@ -12,15 +12,48 @@
 // Each step only assigns independent, exchangeable draws to positions and sorts within runs of equal leading keys,
 // which is what a full sort of drawn rows yields in distribution. test/datasets/dbbench.test.ts checks the order,
 // the NULL counts and the columns' distributions against unsorted data.
+//
+// Revision 4 makes steps 3 and 4 (and the measures, drawn in the final order) computable per range of pieces, so
+// two threads can each write half of the table: id3 draws from one stream per block of PIECES_PER_STREAM pieces,
+// id4..id6 and v1..v3 from one stream per block of ROWS_PER_STREAM rows (a range starting inside a block skips its
+// first draws). Steps 1 and 2 and the NULL rows (chosen over the whole table) are computed by both threads.
 import { chooseDistinct, chooseDistinctList, intOf, Prng, unitOf } from './prng.ts';
+import { fillRoundedFloat } from './columns.ts';
 
-/** id1..id3 in sorted order, and where each (id1, id2) piece ends. */
-export interface LeadingKeys {
+/** Pieces whose id3 values draw from one stream: a range of pieces starts at a multiple of it. */
+const PIECES_PER_STREAM = 256;
+/** Rows whose id4..id6 and v1..v3 values draw from one stream per column. */
+const ROWS_PER_STREAM = 65_536;
+/** Share of the rows the helper thread writes (measured: the two threads then end within a few % of each other). */
+const HELPER_ROW_SHARE = 0.5;
+
+/** Steps 1–2: the pieces of the sorted table, one per non-empty (id1, id2) pair, in key order. */
+export interface SortedPlan {
+  readonly rows: number;
+  readonly seed: number;
+  readonly k: number;
+  readonly nk: number;
+  readonly naPct: number;
+  /** Piece p holds rows pieceEnds[p − 1]..pieceEnds[p] − 1 (from row 0). */
+  readonly pieceEnds: Int32Array;
+  /** The id1 and id2 code of each piece (0 = NULL). */
+  readonly pieceId1: Int32Array;
+  readonly pieceId2: Int32Array;
+  /** The first piece of the helper thread's range: a multiple of PIECES_PER_STREAM, or the piece count. */
+  readonly helperFirstPiece: number;
+}
+
+/** Every column of a range of the sorted table, as codes: 0 is NULL for the integer columns, NaN for v3. */
+export interface SortedRows {
   readonly id1: Int32Array;
   readonly id2: Int32Array;
   readonly id3: Int32Array;
-  /** Piece p holds rows pieceEnds[p - 1]..pieceEnds[p] - 1 (one piece per non-empty pair, in key order). */
-  readonly pieceEnds: readonly number[];
+  readonly id4: Int32Array;
+  readonly id5: Int32Array;
+  readonly id6: Int32Array;
+  readonly v1: Int32Array;
+  readonly v2: Int32Array;
+  readonly v3: Float64Array;
 }
 
 /** Whether the keys can be generated in order: one count per (id1, id2) pair, so at most as many pairs as rows. */
@@ -28,22 +61,23 @@ export function sortedInOrder(rows: number, k: number): boolean {
   return (k + 1) ** 2 <= rows;
 }
 
+const streamOf = (seed: number, name: string): Prng => Prng.stream(seed, `dbbench_groupby.sorted.${name}`);
+const nullCount = (rows: number, naPct: number): number => Math.floor((rows * naPct) / 100);
+
 /**
- * Steps 1–3: id1..id3 in sorted order (0 = NULL; id1 and id2 in the order of `codeOfRank`, their labels' byte
- * order). Both threads run it (the helper writes their strings, this thread sorts id4..id6 by the pieces).
+ * Steps 1–2 (id1 and id2 in order of `codeOfRank`, their labels' byte order; 0 = NULL first), and where the
+ * helper's range starts. Both threads compute it.
  */
-export function sortedLeadingKeys(rows: number, seed: number, k: number, nk: number, naPct: number, codeOfRank: Int32Array): LeadingKeys {
+export function sortedPlan(rows: number, seed: number, k: number, nk: number, naPct: number, codeOfRank: Int32Array): SortedPlan {
   const width = k + 1;
-  const nNa = Math.floor((rows * naPct) / 100);
-  const stream = (name: string) => Prng.stream(seed, `dbbench_groupby.sorted.${name}`);
-  const nullRows = (name: string): Uint8Array | null => (nNa > 0 ? chooseDistinct(rows, nNa, stream(`na.${name}`)) : null);
+  const nNa = nullCount(rows, naPct);
   const draws = new Uint32Array(1024);
 
   // 1. id1: NULLs first, then each code's count, in string order (codeOfRank).
   const count1 = new Int32Array(width);
   count1[0] = nNa;
   {
-    const rng = stream('id1');
+    const rng = streamOf(seed, 'id1');
     for (let left = rows - nNa; left > 0; ) {
       const m = Math.min(draws.length, left);
       rng.fill(draws, 0, m);
@@ -52,13 +86,12 @@ export function sortedLeadingKeys(rows: number, seed: number, k: number, nk: num
     }
   }
 
-  // 2. id2 over id1's runs: pair counts, indexed [rank of id1][code of id2].
+  // 2. id2 over id1's runs: pair counts, indexed [rank of id1][code of id2]. Per run: its id2 NULLs, then one draw
+  // per other row, taken in row order (which row gets which code does not matter, only the counts).
   const pairs = new Int32Array(width * width);
   {
-    // Per id1 run: its id2 NULLs, then one draw per other row, taken in row order (so the stream is consumed as a
-    // draw per non-NULL row would consume it; which row gets which code does not matter, only the counts).
-    const rng = stream('id2');
-    const isNull = nullRows('id2');
+    const rng = streamOf(seed, 'id2');
+    const isNull = nNa > 0 ? chooseDistinct(rows, nNa, streamOf(seed, 'na.id2')) : null;
     let taken = draws.length;
     for (let r1 = 0, row = 0; r1 < width; r1++) {
       const end = row + count1[codeOfRank[r1]!]!;
@@ -79,52 +112,109 @@ export function sortedLeadingKeys(rows: number, seed: number, k: number, nk: num
       row = end;
     }
   }
-  const [id1, id2, id3] = [new Int32Array(rows), new Int32Array(rows), new Int32Array(rows)];
-  // Piece p holds rows pieceEnds[p - 1]..pieceEnds[p] - 1 (one piece per non-empty pair, in key order).
-  const pieceEnds: number[] = [];
-  let largest = 0;
-  for (let r1 = 0, row = 0; r1 < width; r1++) {
+
+  let pieces = 0;
+  for (let i = 0; i < pairs.length; i++) if (pairs[i]! > 0) pieces++;
+  const [pieceEnds, pieceId1, pieceId2] = [new Int32Array(pieces), new Int32Array(pieces), new Int32Array(pieces)];
+  for (let r1 = 0, p = 0, row = 0; r1 < width; r1++) {
     for (let r2 = 0; r2 < width; r2++) {
       const size = pairs[r1 * width + codeOfRank[r2]!]!;
       if (size === 0) continue;
-      id1.fill(codeOfRank[r1]!, row, row + size);
-      id2.fill(codeOfRank[r2]!, row, row + size);
       row += size;
-      pieceEnds.push(row);
-      largest = Math.max(largest, size);
+      [pieceEnds[p], pieceId1[p], pieceId2[p]] = [row, codeOfRank[r1]!, codeOfRank[r2]!];
+      p++;
     }
+  }
+  // The helper's range starts at the stream boundary whose first row is nearest its share of the rows.
+  let helperFirstPiece = pieces;
+  let best = Infinity;
+  for (let p = 0; p <= pieces; p += PIECES_PER_STREAM) {
+    const gap = Math.abs((p === 0 ? 0 : pieceEnds[p - 1]!) - rows * (1 - HELPER_ROW_SHARE));
+    if (gap < best) [best, helperFirstPiece] = [gap, p];
+  }
+  return { rows, seed, k, nk, naPct, pieceEnds, pieceId1, pieceId2, helperFirstPiece };
+}
+
+/** The first row of piece p (the row count when p is the piece count). */
+export function rowOfPiece(plan: SortedPlan, p: number): number {
+  return p === 0 ? 0 : plan.pieceEnds[p - 1]!;
+}
+
+/** Steps 3–4 and the measures for pieces first..end − 1 (first a multiple of PIECES_PER_STREAM): their rows only. */
+export function sortedRows(plan: SortedPlan, first: number, end: number): SortedRows {
+  if (first % PIECES_PER_STREAM !== 0 && first !== end) throw new Error(`a range of sorted pieces starts at a multiple of ${PIECES_PER_STREAM}, not ${first}`);
+  const { rows, seed, k, nk, naPct, pieceEnds } = plan;
+  const from = rowOfPiece(plan, first);
+  const n = rowOfPiece(plan, end) - from;
+  const nNa = nullCount(rows, naPct);
+  // The range's piece ends, counted from its first row.
+  const ends = pieceEnds.subarray(first, end).map((e) => e - from);
+
+  const [id1, id2] = [new Int32Array(n), new Int32Array(n)];
+  for (let p = first, start = 0; p < end; p++) {
+    const stop = ends[p - first]!;
+    id1.fill(plan.pieceId1[p]!, start, stop);
+    id2.fill(plan.pieceId2[p]!, start, stop);
+    start = stop;
   }
 
   // 3. id3 per piece: its NULL rows first, then a sorted uniform sample of 1..nk.
+  const id3 = new Int32Array(n);
   {
-    const rng = stream('id3');
-    const isNull = nullRows('id3');
+    const isNull = nNa > 0 ? chooseDistinct(rows, nNa, streamOf(seed, 'na.id3')) : null;
+    let largest = 0;
+    for (let i = 0; i < ends.length; i++) largest = Math.max(largest, ends[i]! - (i === 0 ? 0 : ends[i - 1]!));
     const [raw, sums] = [new Uint32Array(largest + 1), new Float64Array(largest + 1)];
-    let start = 0;
-    for (const end of pieceEnds) {
+    let rng: Prng | null = null;
+    for (let p = first, start = 0; p < end; p++) {
+      if (p % PIECES_PER_STREAM === 0) rng = streamOf(seed, `id3.${p / PIECES_PER_STREAM}`);
+      const stop = ends[p - first]!;
       let nulls = 0;
-      if (isNull) for (let row = start; row < end; row++) nulls += isNull[row]!;
-      sortedUniformSample(id3, start + nulls, end, nk, rng, raw, sums);
-      start = end;
+      if (isNull) for (let row = from + start; row < from + stop; row++) nulls += isNull[row]!;
+      sortedUniformSample(id3, start + nulls, stop, nk, rng!, raw, sums);
+      start = stop;
     }
   }
 
-  return { id1, id2, id3, pieceEnds };
+  // 4. id4..id6 drawn in place with their NULL rows, then each run equal on id1..id3 sorted by them.
+  const ints = (name: string, values: number): Int32Array => {
+    const codes = new Int32Array(n);
+    fillRows(codes, from, seed, name, (rng, out) => rng.fillInt(out, values, 1));
+    setNullRows(codes, from, rows, nNa, streamOf(seed, `na.${name}`), 0);
+    return codes;
+  };
+  const [id4, id5, id6] = [ints('id4', k), ints('id5', k), ints('id6', nk)];
+  sortTies(id3, ends, [id4, id5, id6], k, nk);
+
+  // The measures: independent of the keys, so drawn in the final order.
+  const v3 = new Float64Array(n);
+  fillRows(v3, from, seed, 'v3', (rng, out) => fillRoundedFloat(out, rng, 100, 6));
+  setNullRows(v3, from, rows, nNa, streamOf(seed, 'na.v3'), NaN);
+  return { id1, id2, id3, id4, id5, id6, v1: ints('v1', 5), v2: ints('v2', 15), v3 };
 }
 
-/** Step 4: id4..id6 drawn in place with their NULL rows, then each run equal on id1..id3 sorted by them. */
-export function sortedTrailingKeys(lead: LeadingKeys, seed: number, k: number, nk: number, naPct: number): [Int32Array, Int32Array, Int32Array] {
-  const rows = lead.id1.length;
-  const nNa = Math.floor((rows * naPct) / 100);
-  const stream = (name: string) => Prng.stream(seed, `dbbench_groupby.sorted.${name}`);
-  const rest = ([[k, 'id4'], [k, 'id5'], [nk, 'id6']] as const).map(([n, name]) => {
-    const codes = new Int32Array(rows);
-    stream(name).fillInt(codes, n, 1);
-    if (nNa > 0) for (const row of chooseDistinctList(rows, nNa, stream(`na.${name}`))) codes[row] = 0;
-    return codes;
-  }) as [Int32Array, Int32Array, Int32Array];
-  sortTies(lead.id3, lead.pieceEnds, rest, k, nk);
-  return rest;
+/**
+ * Fill `out` (rows from..from + out.length − 1 of the table) from the streams '<name>.<block>', one per block of
+ * ROWS_PER_STREAM rows, one draw per row: a range starting inside a block skips the block's earlier draws.
+ */
+function fillRows<T extends Int32Array | Float64Array>(out: T, from: number, seed: number, name: string, fill: (rng: Prng, out: T) => void): void {
+  const skipped = new Uint32Array(1024);
+  for (let at = 0; at < out.length; ) {
+    const row = from + at;
+    const block = Math.floor(row / ROWS_PER_STREAM);
+    const rng = streamOf(seed, `${name}.${block}`);
+    for (let skip = row - block * ROWS_PER_STREAM; skip > 0; skip -= skipped.length) rng.fill(skipped, 0, Math.min(skip, skipped.length));
+    const m = Math.min(out.length - at, (block + 1) * ROWS_PER_STREAM - row);
+    fill(rng, out.subarray(at, at + m) as T);
+    at += m;
+  }
+}
+
+/** Set `value` at the column's NULL rows (nNa of the table's rows, chosen from `rng`) that fall in out's range. */
+function setNullRows(out: Int32Array | Float64Array, from: number, rows: number, nNa: number, rng: Prng, value: number): void {
+  if (nNa === 0) return;
+  const to = from + out.length;
+  for (const row of chooseDistinctList(rows, nNa, rng)) if (row >= from && row < to) out[row - from] = value;
 }
 
 /**
@@ -144,7 +234,7 @@ function sortedUniformSample(out: Int32Array, from: number, to: number, n: numbe
 }
 
 /** Sort every run of rows equal on (id1, id2, id3) — within a piece, equal id3 — by (id4, id5, id6), NULLs first. */
-function sortTies(id3: Int32Array, pieceEnds: readonly number[], rest: readonly [Int32Array, Int32Array, Int32Array], k: number, nk: number): void {
+function sortTies(id3: Int32Array, pieceEnds: Int32Array, rest: readonly [Int32Array, Int32Array, Int32Array], k: number, nk: number): void {
   const [id4, id5, id6] = rest;
   const [w5, w6] = [k + 1, nk + 1];
   let packed = new Float64Array(64);

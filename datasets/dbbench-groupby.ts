@@ -8,7 +8,7 @@ import { checkRows, checkSeed, intParam, resolveParams } from './params.ts';
 import { chooseDistinctList, Prng } from './prng.ts';
 import { startPart, type PartColumns } from './parallel.ts';
 import { sortRowsInPlace } from './sort-order.ts';
-import { sortedInOrder, sortedLeadingKeys, sortedTrailingKeys } from './dbbench-groupby-sorted.ts';
+import { sortedInOrder, sortedPlan, sortedRows, type SortedPlan } from './dbbench-groupby-sorted.ts';
 
 const SCHEMA: Schema = [
   { name: 'id1', type: 'utf8', doc: "large groups: 'id%03d' of 1..K, e.g. 'id042'" },
@@ -87,33 +87,50 @@ function setup(rows: number, seed: number, given: DatasetParams) {
   const labelPools = () => (pools ??= { large: k <= 100_000 ? labels(k, 3) : null, small: k >= 2 && nk <= 4_000_000 ? labels(nk, 10) : null });
   /** A label column from its codes: 'id%03d' (width 3) or 'id%010d' (width 10), NULL where the code is 0. */
   const strings = (name: string, codes: Int32Array, width: number): arrow.Data => {
-    const valid = naPct > 0 ? Validity.whereZero(codes) : new Validity(rows);
+    const valid = naPct > 0 ? Validity.whereZero(codes) : new Validity(codes.length);
     const values = width === 3 ? labelPools().large : labelPools().small;
     // Labels of one length (K ≤ 999): the column's bytes are known without pooledUtf8's counting pass.
     const length = values?.uniformLength ?? -1;
-    if (values) return pooledUtf8(codes, values, valid, `dbbench_groupby.${name}`, length >= 0 ? length * (rows - valid.nullCount) : undefined);
+    if (values) return pooledUtf8(codes, values, valid, `dbbench_groupby.${name}`, length >= 0 ? length * (codes.length - valid.nullCount) : undefined);
     return decimalUtf8(codes, 'id', width, valid, `dbbench_groupby.${name}`);
   };
-  /** id1..id3's label columns from their codes. */
-  const labelColumns = (keys: { readonly id1: Int32Array; readonly id2: Int32Array; readonly id3: Int32Array }): PartColumns => ({
-    id1: strings('id1', keys.id1, 3), id2: strings('id2', keys.id2, 3), id3: strings('id3', keys.id3, 10),
-  });
   // Sorted keys are generated in their final order (dbbench-groupby-sorted.ts) when there are at most as many
-  // (id1, id2) pairs as rows; id1..id3 by both threads, so that the helper writes their labels.
-  const leadingKeys = sorted && sortedInOrder(rows, k) ? () => sortedLeadingKeys(rows, seed, k, nk, naPct, codesInStringOrder(k)) : null;
-  return { k, naPct, sorted, nk, drawInto, draw, setNulls, ints, labelPools, strings, labelColumns, leadingKeys };
+  // (id1, id2) pairs as rows, in two ranges of rows: this thread's and the helper's.
+  const inOrder = sorted && sortedInOrder(rows, k) ? () => sortedPlan(rows, seed, k, nk, naPct, codesInStringOrder(k)) : null;
+  /** The columns of the sorted table's pieces first..end − 1. */
+  const sortedRange = (plan: SortedPlan, first: number, end: number): PartColumns => {
+    const r = sortedRows(plan, first, end);
+    return {
+      id1: strings('id1', r.id1, 3), id2: strings('id2', r.id2, 3), id3: strings('id3', r.id3, 10),
+      id4: ints(r.id4), id5: ints(r.id5), id6: ints(r.id6), v1: ints(r.v1), v2: ints(r.v2), v3: floats(r.v3),
+    };
+  };
+  return { k, naPct, sorted, nk, drawInto, draw, setNulls, ints, labelPools, strings, inOrder, sortedRange };
+}
+
+/** A float64 column whose NULLs are NaN in `values` (written as 0 with a cleared validity bit). */
+function floats(values: Float64Array): arrow.Data {
+  const valid = new Validity(values.length);
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) {
+      values[i] = 0;
+      valid.setNull(i);
+    }
+  }
+  return float64Data(values, valid);
 }
 
 /**
  * The columns the helper thread writes (datasets/parallel.ts): unsorted, the measures v1..v3 and the integer keys
- * id4..id6; sorted in order, id1..id3's labels and v3 (it generates id1..id3 too: the calling thread needs them to
- * order id4..id6, and draws v1 and v2); sorted by drawing and sorting, the measures. Each column has its own
- * streams.
+ * id4..id6; sorted in order, every column of the second range of rows; sorted by drawing and sorting, the measures.
+ * Each column has its own streams.
  */
 function helperColumns(rows: number, seed: number, given: DatasetParams): PartColumns {
-  const { k, nk, sorted, draw, setNulls, ints, labelColumns, leadingKeys } = setup(rows, seed, given);
-  // Sorted in order: the labels and v3; the calling thread, which also orders id4..id6, draws v1 and v2.
-  if (leadingKeys) return { ...labelColumns(leadingKeys()), ...floatMeasure(rows, seed, given) };
+  const { k, nk, sorted, draw, setNulls, ints, inOrder, sortedRange } = setup(rows, seed, given);
+  if (inOrder) {
+    const plan = inOrder();
+    return sortedRange(plan, plan.helperFirstPiece, plan.pieceEnds.length);
+  }
   const keys: Record<string, arrow.Data> = {};
   if (!sorted) {
     for (const [name, n] of [['id4', k], ['id5', k], ['id6', nk]] as const) {
@@ -127,51 +144,28 @@ function helperColumns(rows: number, seed: number, given: DatasetParams): PartCo
 
 /** v1..v3 with their NULLs: independent of the keys, so drawn in the final row order whether sorted or not. */
 function measures(rows: number, seed: number, given: DatasetParams): PartColumns {
-  return { ...integerMeasures(rows, seed, given), ...floatMeasure(rows, seed, given) };
-}
-
-/** v1 and v2 (each from streams of its own). */
-function integerMeasures(rows: number, seed: number, given: DatasetParams): PartColumns {
   const { draw, setNulls, ints } = setup(rows, seed, given);
   const v1 = draw('v1', 5);
   const v2 = draw('v2', 15);
-  setNulls('v1', v1, 0);
-  setNulls('v2', v2, 0);
-  return { v1: ints(v1), v2: ints(v2) };
-}
-
-/** v3 (from streams of its own). */
-function floatMeasure(rows: number, seed: number, given: DatasetParams): PartColumns {
-  const { naPct, setNulls } = setup(rows, seed, given);
   const v3 = new Float64Array(rows);
   fillRoundedFloat(v3, Prng.stream(seed, 'dbbench_groupby.v3'), 100, 6);
+  setNulls('v1', v1, 0);
+  setNulls('v2', v2, 0);
   setNulls('v3', v3, NaN);
-  const v3Valid = new Validity(rows);
-  if (naPct > 0) {
-    for (let i = 0; i < rows; i++) {
-      if (Number.isNaN(v3[i])) {
-        v3[i] = 0;
-        v3Valid.setNull(i);
-      }
-    }
-  }
-  return { v3: float64Data(v3, v3Valid) };
+  return { v1: ints(v1), v2: ints(v2), v3: floats(v3) };
 }
 
 function generate(rows: number, seed: number, given: DatasetParams): ReadonlyMap<string, arrow.Table> {
-  const { k, nk, naPct, sorted, drawInto, draw, setNulls, ints, labelPools, strings, labelColumns, leadingKeys } = setup(rows, seed, given);
+  const { k, nk, naPct, sorted, drawInto, draw, setNulls, ints, labelPools, strings, inOrder, sortedRange } = setup(rows, seed, given);
   const helperPart = startPart('dbbench_groupby', 'helper', rows, seed, given);
 
-  if (leadingKeys) {
-    // Sorted, in final order: this thread sorts id4..id6 by id1..id3's pieces; the helper writes id1..id3.
-    const lead = leadingKeys();
-    const [id4, id5, id6] = sortedTrailingKeys(lead, seed, k, nk, naPct);
-    const table = buildTable(SCHEMA, {
-      id4: ints(id4), id5: ints(id5), id6: ints(id6),
-      ...integerMeasures(rows, seed, given),
-      ...helperPart.take(() => ({ ...labelColumns(lead), ...floatMeasure(rows, seed, given) })),
-    });
-    return new Map([['x', table]]);
+  if (inOrder) {
+    // Sorted, in final order: this thread writes the first range of rows, the helper the second; the table keeps
+    // them as two record batches (joining them would copy every column).
+    const plan = inOrder();
+    const head = sortedRange(plan, 0, plan.helperFirstPiece);
+    const tail = helperPart.take(() => sortedRange(plan, plan.helperFirstPiece, plan.pieceEnds.length));
+    return new Map([['x', buildTable(SCHEMA, [head, tail])]]);
   }
 
   // Without NULLs or sorting, a pooled label column (labels of one width) is written as its codes are drawn
@@ -239,7 +233,8 @@ export const dbbenchGroupby: Dataset = {
   tables: [{ name: 'x', doc: 'the group-by input', schema: SCHEMA, rowsRule: 'rows' }],
   // 2: with `sorted`, the measures are drawn after the keys are sorted instead of moved through the sort.
   // 3: with `sorted`, the keys are generated in their final order (dbbench-groupby-sorted.ts) instead of sorted.
-  revision: 3,
+  // 4: with `sorted` in order, streams per block of pieces and rows, so two threads write a range of rows each.
+  revision: 4,
   parts: { helper: helperColumns },
   params: [
     { name: 'k', doc: 'K: distinct values of the large-group columns; the small-group columns have N/K', default: 100 },

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as arrow from 'apache-arrow';
 import { columnValues } from '../../plan/index.ts';
 import { dbbenchGroupby, smallGroups } from '../../datasets/dbbench-groupby.ts';
+import { sortedPlan, sortedRows } from '../../datasets/dbbench-groupby-sorted.ts';
 import { dbbenchJoin, joinKeyCounts } from '../../datasets/dbbench-join.ts';
 
 const distinct = (t: arrow.Table, c: string) => new Set(columnValues(t, c).filter((v) => v !== null));
@@ -185,4 +186,23 @@ test('groupby sorted in order (revision 3): sorted, exact NULLs, and the distrib
     const inFirstGroup = codes.filter((v, i) => v !== null && cols[0]![i] === 'id001') as number[];
     within(inFirstGroup.filter((v) => v <= nk / 2).length, inFirstGroup.length, 0.5, `${c} ≤ N/2K where id1 = id001`);
   }
+});
+
+test('groupby sorted in order (revision 4): the rows of a range of pieces are the same however the table is cut', () => {
+  // 41 × 41 pairs: 1,681 pieces, so ranges may start at pieces 256, 512, ... (each a block of id3's streams), and
+  // rows inside the blocks of id4..id6's and v1..v3's streams (65,536 rows), whose earlier draws a range skips.
+  const rows = 200_000;
+  const plan = sortedPlan(rows, 11, 40, smallGroups(rows, 40), 4, Int32Array.from({ length: 41 }, (_, c) => c));
+  const pieces = plan.pieceEnds.length;
+  assert.ok(plan.helperFirstPiece > 0 && plan.helperFirstPiece < pieces, 'the default cut splits the table');
+  const whole = sortedRows(plan, 0, pieces);
+  for (const cuts of [[256], [plan.helperFirstPiece], [512, 1536], [256, 768, 1280]]) {
+    const bounds = [0, ...cuts, pieces];
+    const parts = bounds.slice(1).map((end, i) => sortedRows(plan, bounds[i]!, end));
+    for (const [name, column] of Object.entries(whole)) {
+      const joined = parts.flatMap((part) => [...(part as unknown as Record<string, Int32Array | Float64Array>)[name]!]);
+      assert.deepEqual(joined, [...column], `${name} cut at ${cuts.join(', ')}`);
+    }
+  }
+  assert.throws(() => sortedRows(plan, 100, pieces), /starts at a multiple of 256, not 100/);
 });
