@@ -1,9 +1,11 @@
 // db-benchmark's sorted group-by keys, generated in their final order (dbbench_groupby revision 3) instead of drawn
 // and then sorted. The six key columns are independent, each an exchangeable sequence (iid draws with a uniformly
 // random set of exactly m NULL rows), so the sorted table's distribution can be built level by level:
-//   1. id1 — m NULLs and N − m draws, counted per code: the run lengths of the sorted column.
+//   1. id1 — m NULLs and N − m draws, counted per code: the run lengths of the sorted column. The counts are drawn
+//      directly (a multinomial, as binomials: Prng.uniformCounts), not by drawing N − m codes.
 //   2. id2 — laid out in id1's sorted order (any fixed order of an exchangeable column will do) and counted per
-//      (id1, id2) pair: the pieces of the table, in key order.
+//      (id1, id2) pair: the pieces of the table, in key order. Per id1 run, its id2 NULLs are counted on the NULL
+//      rows and the other rows' counts drawn as a multinomial.
 //   3. id3 — its NULL rows placed uniformly over the final positions, so each piece gets its share (jointly
 //      hypergeometric, as a sort would give); they go first in the piece, and the rest of the piece is a sorted
 //      sample of uniform draws, made directly from exponential spacings (the order statistics of n uniforms are the
@@ -17,7 +19,7 @@
 // two threads can each write half of the table: id3 draws from one stream per block of PIECES_PER_STREAM pieces,
 // id4..id6 and v1..v3 from one stream per block of ROWS_PER_STREAM rows (a range starting inside a block skips its
 // first draws). Steps 1 and 2 and the NULL rows (chosen over the whole table) are computed by both threads.
-import { chooseDistinct, chooseDistinctList, intOf, Prng, unitOf } from './prng.ts';
+import { chooseDistinct, chooseDistinctList, Prng, unitOf } from './prng.ts';
 import { fillRoundedFloat } from './columns.ts';
 
 /** Pieces whose id3 values draw from one stream: a range of pieces starts at a multiple of it. */
@@ -71,44 +73,25 @@ const nullCount = (rows: number, naPct: number): number => Math.floor((rows * na
 export function sortedPlan(rows: number, seed: number, k: number, nk: number, naPct: number, codeOfRank: Int32Array): SortedPlan {
   const width = k + 1;
   const nNa = nullCount(rows, naPct);
-  const draws = new Uint32Array(1024);
 
-  // 1. id1: NULLs first, then each code's count, in string order (codeOfRank).
+  // 1. id1: NULLs first, then each code's count (a multinomial over the k codes), in string order (codeOfRank).
   const count1 = new Int32Array(width);
   count1[0] = nNa;
-  {
-    const rng = streamOf(seed, 'id1');
-    for (let left = rows - nNa; left > 0; ) {
-      const m = Math.min(draws.length, left);
-      rng.fill(draws, 0, m);
-      for (let i = 0; i < m; i++) count1[1 + intOf(draws[i]!, k)]!++;
-      left -= m;
-    }
-  }
+  count1.set(streamOf(seed, 'id1').uniformCounts(rows - nNa, k), 1);
 
-  // 2. id2 over id1's runs: pair counts, indexed [rank of id1][code of id2]. Per run: its id2 NULLs, then one draw
-  // per other row, taken in row order (which row gets which code does not matter, only the counts).
+  // 2. id2 over id1's runs: pair counts, indexed [rank of id1][code of id2]. Per run: its id2 NULLs (the NULL rows
+  // are chosen over the whole table), then its other rows spread over the k codes.
   const pairs = new Int32Array(width * width);
   {
     const rng = streamOf(seed, 'id2');
     const isNull = nNa > 0 ? chooseDistinct(rows, nNa, streamOf(seed, 'na.id2')) : null;
-    let taken = draws.length;
+    const counts = new Int32Array(k);
     for (let r1 = 0, row = 0; r1 < width; r1++) {
       const end = row + count1[codeOfRank[r1]!]!;
       let nulls = 0;
       if (isNull) for (let r = row; r < end; r++) nulls += isNull[r]!;
-      const base = r1 * width;
-      pairs[base] = pairs[base]! + nulls;
-      for (let left = end - row - nulls; left > 0; ) {
-        if (taken === draws.length) {
-          rng.fill(draws);
-          taken = 0;
-        }
-        const m = Math.min(left, draws.length - taken);
-        for (let i = taken; i < taken + m; i++) pairs[base + 1 + intOf(draws[i]!, k)]!++;
-        taken += m;
-        left -= m;
-      }
+      pairs[r1 * width] = nulls;
+      pairs.set(rng.uniformCounts(end - row - nulls, k, counts), r1 * width + 1);
       row = end;
     }
   }

@@ -189,6 +189,64 @@ export class Prng {
   exponential(mean: number): number {
     return -Math.log(1 - this.float()) * mean;
   }
+
+  /**
+   * Gamma variate of shape `a` ≥ 1 and scale 1 (Marsaglia & Tsang 2000: a squeezed rejection from a cubed normal;
+   * exact, about 1.05 normals per variate).
+   */
+  gamma(a: number): number {
+    const d = a - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const x = this.normal();
+      const t = 1 + c * x;
+      if (t <= 0) continue;
+      const v = t * t * t;
+      const u = 1 - this.float(); // (0, 1]: log(0) would be -Infinity
+      const x2 = x * x;
+      if (u < 1 - 0.0331 * x2 * x2 || Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /**
+   * Binomial variate: successes in n trials of probability p, in O(log n) draws rather than n (Devroye 1986,
+   * X.4): the i-th smallest of n uniforms is Beta(i, n + 1 − i); if it is below p, those i trials succeed and the
+   * n − i above it are uniform on (x, 1), else the i − 1 below it are uniform on (0, x). Halving n each step, the
+   * last few trials are drawn one by one.
+   */
+  binomial(n: number, p: number): number {
+    let count = 0;
+    let q = p;
+    while (n > 16) {
+      if (q <= 0) return count;
+      if (q >= 1) return count + n;
+      const i = (n + 1) >> 1;
+      const a = this.gamma(i);
+      const x = a / (a + this.gamma(n + 1 - i)); // Beta(i, n + 1 − i)
+      if (x <= q) {
+        count += i;
+        n -= i;
+        q = (q - x) / (1 - x);
+      } else {
+        n = i - 1;
+        q /= x;
+      }
+    }
+    for (let j = 0; j < n; j++) if (this.float() < q) count++;
+    return count;
+  }
+
+  /** Counts of n draws spread uniformly over `cells` cells (a multinomial), in cell order, via binomials. */
+  uniformCounts(n: number, cells: number, out = new Int32Array(cells)): Int32Array {
+    let left = n;
+    for (let c = 0; c < cells - 1; c++) {
+      const x = this.binomial(left, 1 / (cells - c));
+      out[c] = x;
+      left -= x;
+    }
+    if (cells > 0) out[cells - 1] = left;
+    return out;
+  }
 }
 
 function rotl(x: number, k: number): number {

@@ -94,3 +94,82 @@ test('sortOrder is a stable lexicographic sort (property: equals Array#sort on t
   const wide = [new Int32Array([3_000_000, 5, 3_000_000, 5]), new Int32Array([2, 9, 1, 9]), new Int32Array([0, 2_000_000, 7, 1])];
   assert.deepEqual([...sortOrder(wide)], [3, 1, 2, 0]);
 });
+
+/** Pearson's chi-square of observed counts against expected ones, cells with < 5 expected merged into neighbours. */
+function chiSquare(observed: readonly number[], expected: readonly number[]): { stat: number; df: number } {
+  let [stat, df, o, e] = [0, -1, 0, 0];
+  for (let i = 0; i < expected.length; i++) {
+    o += observed[i]!;
+    e += expected[i]!;
+    if (e >= 5 || i === expected.length - 1) {
+      stat += ((o - e) * (o - e)) / e;
+      df++;
+      [o, e] = [0, 0];
+    }
+  }
+  return { stat, df };
+}
+
+test('binomial follows the binomial distribution: chi-square against the exact probabilities, and moments at large n', () => {
+  const rng = Prng.stream(5, 'test.binomial');
+  // n up to 200 takes up to four Beta splits before the last trials are drawn one by one.
+  for (const [n, p] of [[12, 0.4], [30, 0.35], [200, 0.07], [200, 0.5]] as const) {
+    const samples = 20_000;
+    const observed = new Array<number>(n + 1).fill(0);
+    for (let s = 0; s < samples; s++) observed[rng.binomial(n, p)]!++;
+    // P(X = x) by the recurrence P(x + 1) = P(x) · (n − x)/(x + 1) · p/(1 − p).
+    const pmf = [Math.pow(1 - p, n)];
+    for (let x = 0; x < n; x++) pmf.push((pmf[x]! * (n - x) * p) / ((x + 1) * (1 - p)));
+    const { stat, df } = chiSquare(observed, pmf.map((q) => q * samples));
+    // The 0.999 quantile of chi-square(df) is below df + 3.8·sqrt(2·df) + 8 for these df (a fixed seed: no flakes).
+    assert.ok(stat < df + 3.8 * Math.sqrt(2 * df) + 8, `binomial(${n}, ${p}): chi-square ${stat.toFixed(1)} on ${df} df`);
+  }
+  for (const [n, p] of [[1_000_000, 0.01], [4_750_000, 0.5]] as const) {
+    const samples = 4000;
+    let [sum, squares] = [0, 0];
+    for (let s = 0; s < samples; s++) {
+      const x = rng.binomial(n, p);
+      sum += x;
+      squares += x * x;
+    }
+    const [mean, variance] = [sum / samples, squares / samples - (sum / samples) ** 2];
+    const wanted = n * p * (1 - p);
+    assert.ok(Math.abs(mean - n * p) < 5 * Math.sqrt(wanted / samples), `binomial(${n}, ${p}) mean ${mean}`);
+    assert.ok(Math.abs(variance / wanted - 1) < 0.15, `binomial(${n}, ${p}) variance ${variance.toFixed(0)} vs ${wanted.toFixed(0)}`);
+  }
+  assert.equal(rng.binomial(1000, 0), 0);
+  assert.equal(rng.binomial(1000, 1), 1000);
+});
+
+test('uniformCounts spreads n draws over the cells as a multinomial: total n, each cell binomial(n, 1/cells)', () => {
+  const rng = Prng.stream(6, 'test.counts');
+  const [n, cells, samples] = [10_000, 7, 3000];
+  const sums = new Array<number>(cells).fill(0);
+  const squares = new Array<number>(cells).fill(0);
+  for (let s = 0; s < samples; s++) {
+    const counts = rng.uniformCounts(n, cells);
+    assert.equal(counts.reduce((a, b) => a + b, 0), n);
+    counts.forEach((c, i) => ((sums[i]! += c), (squares[i]! += c * c)));
+  }
+  const wanted = (n / cells) * (1 - 1 / cells);
+  for (let i = 0; i < cells; i++) {
+    const mean = sums[i]! / samples;
+    assert.ok(Math.abs(mean - n / cells) < 5 * Math.sqrt(wanted / samples), `cell ${i} mean ${mean}`);
+    assert.ok(Math.abs((squares[i]! / samples - mean * mean) / wanted - 1) < 0.15, `cell ${i} variance`);
+  }
+});
+
+test('gamma follows the gamma distribution (shapes 1 and 2: chi-square over 20 equiprobable bins of the exact CDF)', () => {
+  const rng = Prng.stream(7, 'test.gamma');
+  const cdfs: [number, (x: number) => number][] = [
+    [1, (x) => 1 - Math.exp(-x)],
+    [2, (x) => 1 - Math.exp(-x) * (1 + x)],
+  ];
+  for (const [shape, cdf] of cdfs) {
+    const [samples, bins] = [20_000, 20];
+    const observed = new Array<number>(bins).fill(0);
+    for (let s = 0; s < samples; s++) observed[Math.min(bins - 1, Math.floor(cdf(rng.gamma(shape)) * bins))]!++;
+    const { stat, df } = chiSquare(observed, new Array<number>(bins).fill(samples / bins));
+    assert.ok(stat < df + 3.8 * Math.sqrt(2 * df) + 8, `gamma(${shape}): chi-square ${stat.toFixed(1)} on ${df} df`);
+  }
+});
