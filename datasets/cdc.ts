@@ -10,7 +10,7 @@ import { buildTable, float64Data, int32Data, pooledUtf8, TimestampColumn, Utf8Bu
 import { checkRows, checkSeed, DatasetInputError, intParam, numberParam, resolveParams } from './params.ts';
 import type { Dataset, DatasetParams } from './dataset.ts';
 import { startPart, type PartColumns } from './parallel.ts';
-import { Prng } from './prng.ts';
+import { intOf, Prng, unitOf } from './prng.ts';
 
 const CUSTOMER_SCHEMA: Schema = [
   { name: 'id', type: 'int32', doc: 'customer key' },
@@ -97,13 +97,10 @@ function grown<T extends Int32Array | Float64Array | Int8Array | Uint8Array>(a: 
 }
 
 /**
- * The simulation as columns: the base images (ids 1..rows, written at START_MS), every emitted change with the
- * image it wrote (I/U), and the delivered log as indices into the emitted changes.
+ * The simulation as columns: every emitted change with the image it wrote (I/U), and the delivered log as indices
+ * into the emitted changes. (The base images, ids 1..rows written at START_MS, draw from a stream of their own.)
  */
 class CdcLog {
-  readonly baseName: Uint8Array;
-  readonly baseCity: Int8Array;
-  readonly baseBalance: Float64Array;
   emitted = 0;
   op = new Uint8Array(64);
   /** seq − seqStart: steps of 1..3, so an exact double however large seqStart is. */
@@ -120,10 +117,7 @@ class CdcLog {
   /** seq − seqStart after each batch. */
   readonly batchLastSeqOffset: Float64Array;
 
-  constructor(readonly rows: number, batches: number) {
-    this.baseName = new Uint8Array(rows);
-    this.baseCity = new Int8Array(rows);
-    this.baseBalance = new Float64Array(rows);
+  constructor(batches: number) {
     this.batchStart = new Int32Array(batches + 1);
     this.batchLastSeqOffset = new Float64Array(batches);
   }
@@ -212,10 +206,6 @@ class SourceKeys {
   }
 }
 
-/**
- * Run the simulation: `rows` customers, then `batches` batches of about rows × changeFraction changes each.
- * `afterBatch(b, keys)` sees the source after batch b (0-based), its deliveries already in the log.
- */
 /** The base table's row images: what the source holds before the first change. */
 interface BaseImages {
   readonly rows: number;
@@ -224,35 +214,80 @@ interface BaseImages {
   readonly baseBalance: Float64Array;
 }
 
-/** The first draws of 'cdc.changes': one image per base row (name, NULL city?, city, balance, in that order). */
-function drawBase(rng: Prng, base: BaseImages): void {
-  const { rows, baseName, baseCity, baseBalance } = base;
-  for (let i = 0; i < rows; i++) {
-    baseName[i] = rng.int(NAMES.length);
-    baseCity[i] = rng.chance(0.02) ? NO_CITY : rng.int(CITIES.length);
-    baseBalance[i] = Math.round(rng.float() * 1e6) / 100;
+/** Draws taken at a time for the base images. */
+const BASE_BLOCK = 1024;
+
+/**
+ * The base images of ids 1..rows (revision 2; they were the first draws of the changes' stream): each column from a
+ * stream of its own, so that the two threads can write different columns of the customers table.
+ */
+function baseImages(rows: number, seed: number): BaseImages {
+  return { rows, baseName: baseNameCodes(rows, seed), baseCity: baseCityCodes(rows, seed), baseBalance: baseBalances(rows, seed) };
+}
+
+/** Each id's first name (an index into NAMES), one draw per row of 'cdc.base.name'. */
+function baseNameCodes(rows: number, seed: number): Uint8Array {
+  const out = new Uint8Array(rows);
+  drawBlocks(rows, Prng.stream(seed, 'cdc.base.name'), 1, (u, at, m) => {
+    for (let j = 0; j < m; j++) out[at + j] = intOf(u[j]!, NAMES.length);
+  });
+  return out;
+}
+
+/** Each id's city (an index into CITIES, NO_CITY for ~2%), two draws per row of 'cdc.base.city': NULL?, city. */
+function baseCityCodes(rows: number, seed: number): Int8Array {
+  const out = new Int8Array(rows);
+  drawBlocks(rows, Prng.stream(seed, 'cdc.base.city'), 2, (u, at, m) => {
+    for (let j = 0; j < m; j++) out[at + j] = unitOf(u[2 * j]!) < 0.02 ? NO_CITY : intOf(u[2 * j + 1]!, CITIES.length);
+  });
+  return out;
+}
+
+/** Each id's balance (2 decimals below 10,000), one draw per row of 'cdc.base.balance'. */
+function baseBalances(rows: number, seed: number): Float64Array {
+  const out = new Float64Array(rows);
+  drawBlocks(rows, Prng.stream(seed, 'cdc.base.balance'), 1, (u, at, m) => {
+    for (let j = 0; j < m; j++) out[at + j] = Math.round(unitOf(u[j]!) * 1e6) / 100;
+  });
+  return out;
+}
+
+/** Hand `use` the draws of rows at..at + m − 1 (`perRow` each, in row order), a block of rows at a time. */
+function drawBlocks(rows: number, rng: Prng, perRow: number, use: (u: Uint32Array, at: number, m: number) => void): void {
+  const u = new Uint32Array(perRow * BASE_BLOCK);
+  for (let at = 0; at < rows; at += BASE_BLOCK) {
+    const m = Math.min(BASE_BLOCK, rows - at);
+    rng.fill(u, 0, perRow * m);
+    use(u, at, m);
   }
 }
 
-/**
- * The helper thread's part (datasets/parallel.ts): the customers table, which needs only the base images — the
- * first draws of the stream whose rest the calling thread spends on the changes.
- */
+/** The helper thread's part (datasets/parallel.ts): the customers table's name and city columns. */
 function customersPart(rows: number, seed: number): PartColumns {
-  const base = { rows, baseName: new Uint8Array(rows), baseCity: new Int8Array(rows), baseBalance: new Float64Array(rows) };
-  drawBase(Prng.stream(seed, 'cdc.changes'), base);
-  return customersColumns(base);
+  return { name: nameColumn(baseNameCodes(rows, seed)), city: cityColumn(baseCityCodes(rows, seed)) };
 }
 
+/** The customers table's other columns: id, balance, updated_at. */
+function customersRest(rows: number, seed: number): PartColumns {
+  const ids = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) ids[i] = i + 1;
+  const updatedAt = new TimestampColumn(rows);
+  updatedAt.fill(0, rows, START_MS);
+  return { id: int32Data(ids), balance: float64Data(baseBalances(rows, seed)), updated_at: updatedAt.finish() };
+}
+
+/**
+ * Run the simulation: `rows` customers, then `batches` batches of about rows × changeFraction changes each.
+ * `afterBatch(b, keys)` sees the source after batch b (0-based), its deliveries already in the log.
+ */
 function runSimulation(rows: number, seed: number, s: CdcSettings, afterBatch?: (batch: number, log: CdcLog, keys: SourceKeys) => void): CdcLog {
   const rng = Prng.stream(seed, 'cdc.changes');
-  const log = new CdcLog(rows, s.batches);
+  const log = new CdcLog(s.batches);
   const target = Math.max(1, Math.round(rows * s.fraction));
   // About a fifth of the changes insert a new id (a guess for the first allocation; growing is still correct).
   const keys = new SourceKeys(rows, Math.min(2 ** 28, Math.ceil(s.batches * target * 0.25)));
   let seqOffset = 0;
   let clock = START_MS;
-  drawBase(rng, log);
   let nextId = rows + 1;
   let previousStart = 0;
   let previousEnd = 0;
@@ -350,7 +385,7 @@ class SeqWriter {
 }
 
 /** The name column of ids 1..n (`<first name> <id>`), counting the id up in decimal instead of formatting it. */
-function baseNames(firstName: Uint8Array): arrow.Data {
+function nameColumn(firstName: Uint8Array): arrow.Data {
   const n = firstName.length;
   const prefixes = NAME_PREFIXES.map(utf8Bytes);
   let total = 0;
@@ -392,27 +427,17 @@ function baseNames(firstName: Uint8Array): arrow.Data {
   return arrow.makeData({ type: new arrow.Utf8(), length: n, valueOffsets: offsets, data: new Uint8Array(buffer, 0, total), nullCount: 0 });
 }
 
-function customersColumns(log: BaseImages): PartColumns {
-  const rows = log.rows;
-  const ids = new Int32Array(rows);
+/** The city column from the cities' codes (NULL where NO_CITY). */
+function cityColumn(codes: Int8Array): arrow.Data {
+  const rows = codes.length;
   const cities = new Int32Array(rows);
   const cityValid = builderValidity(rows);
   for (let i = 0; i < rows; i++) {
-    const id = i + 1;
-    ids[i] = id;
-    const city = log.baseCity[i]!;
+    const city = codes[i]!;
     if (city === NO_CITY) cityValid.setNull(i);
     else cities[i] = city;
   }
-  const updatedAt = new TimestampColumn(rows);
-  updatedAt.fill(0, rows, START_MS);
-  return {
-    id: int32Data(ids),
-    name: baseNames(log.baseName),
-    city: pooledUtf8(cities, CITY_BYTES, cityValid, 'customers.city'),
-    balance: float64Data(log.baseBalance),
-    updated_at: updatedAt.finish(),
-  };
+  return pooledUtf8(cities, CITY_BYTES, cityValid, 'customers.city');
 }
 
 function changesTable(log: CdcLog, seqStart: bigint, batches: number): arrow.Table {
@@ -495,8 +520,9 @@ export function simulateCdc(rows: number, seed: number, given: DatasetParams = {
     return event;
   };
   const batches: CdcBatch[] = [];
+  const images = baseImages(rows, seed);
+  for (let i = 0; i < rows; i++) base.push(image(i + 1, images.baseName[i]!, images.baseCity[i]!, images.baseBalance[i]!, START_MS));
   runSimulation(rows, seed, s, (b, log, keys) => {
-    if (b === 0) for (let i = 0; i < rows; i++) base.push(image(i + 1, log.baseName[i]!, log.baseCity[i]!, log.baseBalance[i]!, START_MS));
     const delivered: RawChange[] = [];
     for (let i = log.batchStart[b]!; i < log.batchStart[b + 1]!; i++) {
       const e = log.delivery[i]!;
@@ -521,7 +547,7 @@ function generate(rows: number, seed: number, params: DatasetParams): ReadonlyMa
   const log = runSimulation(rows, seed, s);
   const changes = changesTable(log, s.seqStart, s.batches);
   return new Map([
-    ['customers', buildTable(CUSTOMER_SCHEMA, customers.take(() => customersColumns(log)))],
+    ['customers', buildTable(CUSTOMER_SCHEMA, { ...customersRest(rows, seed), ...customers.take(() => customersPart(rows, seed)) })],
     ['customer_changes', changes],
   ]);
 }
@@ -537,6 +563,9 @@ export const cdc: Dataset = {
     'strictly increasing log sequence number that by default starts just below 2^63 and crosses it), delivered ' +
     'in batches with the hard cases real CDC pipelines see: several changes to one key inside a batch, delete then ' +
     're-insert, updates to keys that do not exist in the target yet, duplicated events and redelivered batch tails.',
+  // 2: the base images draw from streams of their own ('cdc.base.<column>'); the changes no longer draw them
+  // first, so the calling thread does not repeat the helper's base draws.
+  revision: 2,
   parts: { customers: customersPart },
   tables: [
     { name: 'customers', doc: 'the source table at the start (the target is seeded from it)', schema: CUSTOMER_SCHEMA, rowsRule: 'rows' },
