@@ -31,11 +31,9 @@ const HELPER_ROW_SHARE = 0.5;
 
 /** Steps 1–2: the pieces of the sorted table, one per non-empty (id1, id2) pair, in key order. */
 export interface SortedPlan {
-  readonly rows: number;
   readonly seed: number;
   readonly k: number;
   readonly nk: number;
-  readonly naPct: number;
   /** Piece p holds rows pieceEnds[p − 1]..pieceEnds[p] − 1 (from row 0). */
   readonly pieceEnds: Int32Array;
   /** The id1 and id2 code of each piece (0 = NULL). */
@@ -123,7 +121,7 @@ export function sortedPlan(rows: number, seed: number, k: number, nk: number, na
   // The NULL rows of the other columns, chosen over the whole table once, for every range computed here.
   const id3Nulls = nNa > 0 ? chooseDistinct(rows, nNa, streamOf(seed, 'na.id3')) : null;
   const nullRows = nNa > 0 ? (Object.fromEntries(NULLABLE.map((name) => [name, chooseDistinctList(rows, nNa, streamOf(seed, `na.${name}`))])) as Record<(typeof NULLABLE)[number], Int32Array>) : null;
-  return { rows, seed, k, nk, naPct, pieceEnds, pieceId1, pieceId2, helperFirstPiece, id3Nulls, nullRows };
+  return { seed, k, nk, pieceEnds, pieceId1, pieceId2, helperFirstPiece, id3Nulls, nullRows };
 }
 
 /** The first row of piece p (the row count when p is the piece count). */
