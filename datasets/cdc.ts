@@ -206,24 +206,12 @@ class SourceKeys {
   }
 }
 
-/** The base table's row images: what the source holds before the first change. */
-interface BaseImages {
-  readonly rows: number;
-  readonly baseName: Uint8Array;
-  readonly baseCity: Int8Array;
-  readonly baseBalance: Float64Array;
-}
-
 /** Draws taken at a time for the base images. */
 const BASE_BLOCK = 1024;
 
-/**
- * The base images of ids 1..rows (revision 2; they were the first draws of the changes' stream): each column from a
- * stream of its own, so that the two threads can write different columns of the customers table.
- */
-function baseImages(rows: number, seed: number): BaseImages {
-  return { rows, baseName: baseNameCodes(rows, seed), baseCity: baseCityCodes(rows, seed), baseBalance: baseBalances(rows, seed) };
-}
+// The base images of ids 1..rows (what the source holds before the first change; revision 2 — they were the first
+// draws of the changes' stream): each column from a stream of its own, so that the two threads can write different
+// columns of the customers table.
 
 /** Each id's first name (an index into NAMES), one draw per row of 'cdc.base.name'. */
 function baseNameCodes(rows: number, seed: number): Uint8Array {
@@ -520,8 +508,8 @@ export function simulateCdc(rows: number, seed: number, given: DatasetParams = {
     return event;
   };
   const batches: CdcBatch[] = [];
-  const images = baseImages(rows, seed);
-  for (let i = 0; i < rows; i++) base.push(image(i + 1, images.baseName[i]!, images.baseCity[i]!, images.baseBalance[i]!, START_MS));
+  const [names, cities, balances] = [baseNameCodes(rows, seed), baseCityCodes(rows, seed), baseBalances(rows, seed)];
+  for (let i = 0; i < rows; i++) base.push(image(i + 1, names[i]!, cities[i]!, balances[i]!, START_MS));
   runSimulation(rows, seed, s, (b, log, keys) => {
     const delivered: RawChange[] = [];
     for (let i = log.batchStart[b]!; i < log.batchStart[b + 1]!; i++) {
