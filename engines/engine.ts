@@ -123,6 +123,17 @@ export class EngineError extends Error {
   }
 }
 
+/** The error for a plan that scans a table the engine was not given: the same words from every engine. */
+export function tableNotLoaded(table: string, loaded: Iterable<string>): EngineError {
+  const names = [...loaded].join(', ') || '(none)';
+  return new EngineError(`table '${table}' is not loaded; loaded tables: ${names}; load it before running the plan`, 'bad-input');
+}
+
+/** The error for using an engine instance after `close()`. */
+export function engineClosed(engine: string): EngineError {
+  return new EngineError(`this ${engine} engine instance is closed; create a new one`, 'bad-input');
+}
+
 export const ALL_NODES: ReadonlySet<PlanKind> = new Set(PLAN_KINDS);
 export const ALL_EXPRS: ReadonlySet<ExprKind> = new Set(EXPR_KINDS);
 

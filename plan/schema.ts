@@ -126,13 +126,21 @@ export function aggregateType(agg: Aggregate, schema: Schema): DataType {
   }
 }
 
+/**
+ * Output names must differ in more than case: SQL engines (DuckDB, Spark by default) resolve names ignoring case,
+ * so 'k' and 'K' would be one column there and another engine's two.
+ */
 function assertUniqueNames(fields: Schema, where: string): Schema {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const f of fields) {
-    if (seen.has(f.name)) {
+    const earlier = seen.get(f.name.toLowerCase());
+    if (earlier === f.name) {
       throw new PlanError(`${where} produces column '${f.name}' twice; rename one of them`);
     }
-    seen.add(f.name);
+    if (earlier !== undefined) {
+      throw new PlanError(`${where} produces columns '${earlier}' and '${f.name}', which differ only in case (SQL engines treat them as one); rename one of them`);
+    }
+    seen.set(f.name.toLowerCase(), f.name);
   }
   return fields;
 }

@@ -5,7 +5,7 @@ import type * as arrow from 'apache-arrow';
 import { schemaOfTable } from '../../plan/arrow.ts';
 import { outputSchema, typeOf } from '../../plan/schema.ts';
 import { childrenOf, exprChildren, exprsOf, walkPlan, type Expr, type PlanNode, type ScalarUdf } from '../../plan/types.ts';
-import { EngineError, NO_METRICS, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
+import { engineClosed, tableNotLoaded, EngineError, NO_METRICS, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
 import type { ClickHouseBackend } from './backend.ts';
 import { UdfSourceError } from './executable-udf.ts';
 import { firstLine } from './backend.ts';
@@ -222,15 +222,12 @@ export class ClickHouseEngine implements Engine {
   private assertLoaded(plan: PlanNode): void {
     for (const n of walkPlan(plan)) {
       if (n.kind === 'scan' && !this.rows.has(n.table)) {
-        throw new EngineError(
-          `table '${n.table}' is not loaded; loaded tables: ${[...this.rows.keys()].join(', ') || '(none)'}`,
-          'bad-input',
-        );
+        throw tableNotLoaded(n.table, this.rows.keys());
       }
     }
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new EngineError('this clickhouse engine instance is closed; create a new one', 'bad-input');
+    if (this.closed) throw engineClosed('clickhouse');
   }
 }

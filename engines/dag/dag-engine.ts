@@ -6,7 +6,7 @@ import { explain } from '../../plan/explain.ts';
 import { schemaOfTable } from '../../plan/arrow.ts';
 import { validatePlan, PlanError } from '../../plan/schema.ts';
 import type { PlanNode } from '../../plan/types.ts';
-import { EngineError, NO_METRICS, unsupportedReason, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
+import { engineClosed, EngineError, NO_METRICS, unsupportedReason, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
 import { batchesToTable, partitionTable } from './arrow-io.ts';
 import { BlockManager } from './block-manager.ts';
 import type { Batch } from './columnar.ts';
@@ -111,7 +111,7 @@ export class DagEngine implements Engine {
 
   /** Run a plan (with cached subtrees, for the session); returns the table and the job's run record. */
   async execute(plan: PlanNode, options: ExecuteOptions = {}): Promise<{ table: arrow.Table; run: JobRun; job: Job }> {
-    if (this.closed) throw new EngineError('the DAG engine was closed; create a new one', 'bad-input');
+    if (this.closed) throw engineClosed('dag');
     const t0 = this.ctx.now();
     const { job } = this.plan(plan, options);
     const jobId = this.nextJob++;

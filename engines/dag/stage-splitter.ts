@@ -1,7 +1,7 @@
 // The physical planner and stage splitter: the optimized logical plan becomes physical operators, and the tree
 // is cut into stages wherever rows must move between partitions (group-by, shuffled join, global sort/limit),
 // as Spark's DAGScheduler cuts at ShuffleDependencies. Broadcast joins ship a whole (small) build side instead.
-import { EngineError } from '../engine.ts';
+import { tableNotLoaded } from '../engine.ts';
 import { outputSchema } from '../../plan/schema.ts';
 import { assertNever, type PlanNode, type Schema } from '../../plan/types.ts';
 import { partialSchema } from './operators/hash-aggregate.ts';
@@ -150,7 +150,7 @@ export function splitStages(plan: PlanNode, env: PlannerEnv): Job {
       case 'scan': {
         const info = env.tables.get(node.table);
         if (!info) {
-          throw new EngineError(`table '${node.table}' is not loaded; load it first (loaded: ${[...env.tables.keys()].join(', ') || 'none'})`, 'bad-input');
+          throw tableNotLoaded(node.table, env.tables.keys());
         }
         return { node: { kind: 'scan', table: node.table, schema: node.schema }, partitions: info.partitions };
       }

@@ -4,7 +4,7 @@ import type * as arrow from 'apache-arrow';
 import { PlanError, outputSchema } from '../../plan/schema.ts';
 import { schemaOfTable } from '../../plan/arrow.ts';
 import type { PlanNode } from '../../plan/types.ts';
-import { EngineError, NO_METRICS, unsupportedReason, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
+import { engineClosed, EngineError, NO_METRICS, unsupportedReason, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
 import { dataframeEngine } from './index.ts';
 import { explainPipeline } from './explain.ts';
 import { UdfTypeError } from './expressions.ts';
@@ -92,6 +92,6 @@ export class DataframeEngine implements Engine {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new EngineError('this dataframe engine instance was closed; create a new one', 'bad-input');
+    if (this.closed) throw engineClosed('dataframe');
   }
 }

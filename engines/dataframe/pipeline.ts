@@ -2,7 +2,7 @@
 // script runs one statement after another. Per-run counters live in a PipelineRun, never in the operators.
 import { outputSchema } from '../../plan/schema.ts';
 import { assertNever, type PlanNode, type Schema } from '../../plan/types.ts';
-import { EngineError, type EngineEvent, type TaskSpan } from '../engine.ts';
+import { tableNotLoaded, EngineError, type EngineEvent, type TaskSpan } from '../engine.ts';
 import { concat } from './concat.ts';
 import { dropDuplicates, latestPerKey } from './drop-duplicates.ts';
 import { evaluate, truePositions } from './expressions.ts';
@@ -118,7 +118,7 @@ function runStep(node: PlanNode, inputs: readonly Frame[], tables: ReadonlyMap<s
 function scan(table: string, schema: Schema, tables: ReadonlyMap<string, Frame>, run: PipelineRun): Frame {
   const frame = tables.get(table);
   if (!frame) {
-    throw new EngineError(`table '${table}' is not loaded; loaded tables: ${[...tables.keys()].join(', ') || '(none)'}`, 'bad-input');
+    throw tableNotLoaded(table, tables.keys());
   }
   // The scan's schema picks and orders the columns; danfo data stays where it is.
   const fields = schema.map((f) => {

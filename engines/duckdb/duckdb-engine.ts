@@ -4,7 +4,7 @@ import * as arrow from 'apache-arrow';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { outputSchema, PlanError } from '../../plan/schema.ts';
 import { childrenOf, exprChildren, exprsOf, walkPlan, type Expr, type PlanNode, type Schema } from '../../plan/types.ts';
-import { EngineError, NO_METRICS, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
+import { engineClosed, tableNotLoaded, EngineError, NO_METRICS, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
 import { ingestTable } from './ingest.ts';
 import { resultToArrow } from './result.ts';
 import { planToSql, quoteIdent, SQL_TYPE } from './sql.ts';
@@ -154,10 +154,7 @@ export class DuckDBEngine implements Engine {
     for (const node of walkPlan(plan)) {
       if (node.kind !== 'scan') continue;
       const loaded = this.tables.get(node.table);
-      if (!loaded) {
-        const names = [...this.tables.keys()].join(', ') || 'none';
-        throw new EngineError(`table '${node.table}' is not loaded (loaded: ${names}); load it before running the plan`, 'bad-input');
-      }
+      if (!loaded) throw tableNotLoaded(node.table, this.tables.keys());
       for (const f of node.schema) {
         const actual = loaded.schema.find((g) => g.name === f.name);
         if (!actual || actual.type !== f.type) {
@@ -187,6 +184,6 @@ export class DuckDBEngine implements Engine {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new EngineError('the DuckDB engine is closed; create a new instance', 'bad-input');
+    if (this.closed) throw engineClosed('duckdb');
   }
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { validatePlan } from '../../plan/schema.ts';
 import { walkPlan, type PlanNode } from '../../plan/types.ts';
-import { EngineError, NO_METRICS, unsupportedReason, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
+import { engineClosed, tableNotLoaded, EngineError, NO_METRICS, unsupportedReason, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
 import { BlockLostError } from './block-io.ts';
 import { readConfig, type MapReduceConfig } from './config.ts';
 import { explainJobs } from './explain-jobs.ts';
@@ -24,6 +24,9 @@ import { mapreduceEngine } from './index.ts';
 export class MapReduceEngine implements Engine {
   private runs = 0;
   private last: EngineMetrics = NO_METRICS;
+  /** Tables committed to the file system, by name (for the error naming them). */
+  private readonly loaded = new Set<string>();
+  private closed = false;
   /** Attempts started per `job/task` in the last run. */
   lastAttempts: ReadonlyMap<string, number> = new Map();
 
@@ -45,6 +48,7 @@ export class MapReduceEngine implements Engine {
   }
 
   async load(tables: ReadonlyMap<string, arrow.Table>): Promise<void> {
+    if (this.closed) throw engineClosed('mapreduce');
     for (const [name, table] of tables) {
       let info;
       try {
@@ -54,6 +58,7 @@ export class MapReduceEngine implements Engine {
         throw new EngineError(`could not load table '${name}': ${(err as Error).message}`, 'bad-input');
       }
       await this.dfs.commitFiles([info]);
+      this.loaded.add(name);
     }
   }
 
@@ -63,12 +68,13 @@ export class MapReduceEngine implements Engine {
   }
 
   async run(plan: PlanNode): Promise<arrow.Table> {
+    if (this.closed) throw engineClosed('mapreduce');
     const schema = validatePlan(plan);
     const reason = unsupportedReason(mapreduceEngine, plan);
     if (reason) throw new EngineError(reason, 'unsupported');
     for (const node of walkPlan(plan)) {
       if (node.kind === 'scan' && !this.dfs.file(tablePath(node.table))) {
-        throw new EngineError(`table '${node.table}' is not loaded; load it before running the plan`, 'bad-input');
+        throw tableNotLoaded(node.table, this.loaded);
       }
     }
     const runId = ++this.runs;
@@ -119,6 +125,7 @@ export class MapReduceEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.pool.close();
   }
 }

@@ -4,7 +4,7 @@ import type * as arrow from 'apache-arrow';
 import pl from 'nodejs-polars';
 import { outputSchema } from '../../plan/schema.ts';
 import { walkExprs, walkPlan, type PlanNode } from '../../plan/types.ts';
-import { EngineError, NO_METRICS, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
+import { engineClosed, EngineError, NO_METRICS, type Engine, type EngineContext, type EngineMetrics } from '../engine.ts';
 import { arrowToPolars, polarsToArrow, polarsType } from './arrow-bridge.ts';
 import { toLazyFrame } from './lazy-plan.ts';
 import { evaluateUdfs, placeholderUdfs } from './udf.ts';
@@ -114,7 +114,7 @@ export class PolarsEngine implements Engine {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new EngineError('this polars engine instance is closed; create a new one', 'bad-input');
+    if (this.closed) throw engineClosed('polars');
   }
 }
 

@@ -3,7 +3,7 @@
 import pl from 'nodejs-polars';
 import { commonType, fieldOf, outputSchema } from '../../plan/schema.ts';
 import { assertNever, exprsOf, type PlanNode, type Schema, type SortKey } from '../../plan/types.ts';
-import { EngineError } from '../engine.ts';
+import { tableNotLoaded, EngineError } from '../engine.ts';
 import { polarsType } from './arrow-bridge.ts';
 import { toPolarsAggregate, toPolarsExpr } from './expressions.ts';
 import { udfCalls, type UdfStrategy } from './udf.ts';
@@ -24,10 +24,7 @@ export function toLazyFrame(node: PlanNode, input: LazyPlanInput): pl.LazyDataFr
     case 'scan': {
       const df = input.tables.get(node.table);
       if (!df) {
-        throw new EngineError(
-          `table '${node.table}' is not loaded; loaded tables: ${[...input.tables.keys()].join(', ') || '(none)'}`,
-          'bad-input',
-        );
+        throw tableNotLoaded(node.table, input.tables.keys());
       }
       const present = new Set(df.columns);
       const missing = node.schema.filter((f) => !present.has(f.name)).map((f) => f.name);

@@ -1,5 +1,6 @@
-// Differential tests: the dataframe (danfo) engine against the DuckDB oracle — every query scenario at its test
-// size, and random small tables with NULLs through random plans (fast-check).
+// Differential tests: the dataframe (danfo) engine against the DuckDB oracle on random small tables with NULLs
+// through random plans (fast-check). Every query scenario at its test size is compared in
+// test/conformance/matrix.test.ts.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,8 +15,6 @@ import type { Engine, EngineContext } from '../../engines/engine.ts';
 import { dataframeEngine } from '../../engines/dataframe/index.ts';
 import { duckdbEngine } from '../../engines/duckdb/index.ts';
 import { compareResults } from '../../harness/compare.ts';
-import { SCENARIOS, buildScenarioPlan } from '../../scenarios/registry.ts';
-import { findDataset } from '../../datasets/registry.ts';
 import { DEFAULT_SEED } from '../../datasets/dataset.ts';
 
 const dirs: string[] = [];
@@ -39,22 +38,6 @@ async function assertSame(ours: Engine, oracle: Engine, plan: PlanNode, label: s
   const actual = await ours.run(plan);
   const verdict = compareResults(expected, actual, plan);
   assert.ok(verdict.ok, `${label}: ${verdict.ok ? '' : verdict.diff}`);
-}
-
-for (const scenario of SCENARIOS) {
-  if (scenario.kind !== 'query') continue;
-  test(`dataframe = duckdb on scenario ${scenario.name} at ${scenario.sizes.test} rows`, async () => {
-    const dataset = findDataset(scenario.data.dataset);
-    const params = Object.fromEntries(dataset.params.map((p) => [p.name, scenario.data.params?.[p.name] ?? p.default]));
-    const all = dataset.generate(scenario.sizes.test, DEFAULT_SEED, params);
-    const tables = new Map(scenario.tables.map((name) => [name, all.get(name)!]));
-    const { ours, oracle, close } = await both(tables);
-    try {
-      await assertSame(ours, oracle, buildScenarioPlan(scenario).plan, scenario.name);
-    } finally {
-      await close();
-    }
-  });
 }
 
 // ---- property tests: random tables with NULLs, random plans ----------------------------------------------------

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { table, col, lit, sum, count, desc, avg, timestamp, udf, when, PlanError, explain, tableFromRows, tableToRows } from '../../plan/index.ts';
+import { table, col, lit, sum, count, desc, avg, max, timestamp, udf, when, PlanError, explain, tableFromRows, tableToRows } from '../../plan/index.ts';
 import type { Schema } from '../../plan/index.ts';
 
 const TX: Schema = [
@@ -58,6 +58,15 @@ test('join output keeps left columns and right non-key columns, and rejects name
   const items = table('items', [{ name: 'item_id', type: 'utf8' }, { name: 'category', type: 'utf8' }]);
   assert.deepEqual(items.join(table('transactions', TX), [['item_id', 'stock_code']], 'left').columns[0], 'item_id');
   assert.throws(() => j.join(products, 'stock_code'), /produces column 'category' twice/);
+});
+
+test('output names that differ only in case are rejected: SQL engines would read them as one column', () => {
+  const t = table('t', [{ name: 'k', type: 'utf8' }, { name: 'a', type: 'int32' }]);
+  assert.throws(() => t.groupBy('k').agg(max('a').alias('K')), /groupBy\(\)\.agg\(\) produces columns 'k' and 'K', which differ only in case .*; rename one of them/);
+  assert.throws(() => t.withColumn('A', col('a')), /produces columns 'a' and 'A', which differ only in case/);
+  assert.throws(() => t.join(table('u', [{ name: 'ua', type: 'int32' }, { name: 'K', type: 'int32' }]), [['a', 'ua']]), /join produces columns 'k' and 'K'/);
+  assert.throws(() => table('u', [{ name: 'Id', type: 'int32' }, { name: 'id', type: 'int32' }]), /table 'u' produces columns 'Id' and 'id'/);
+  assert.deepEqual(t.withColumnRenamed('k', 'K').columns, ['K', 'a'], 'a rename to another case of the same name is no collision');
 });
 
 test('timestamps, case and udf nodes print in explain', () => {

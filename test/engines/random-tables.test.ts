@@ -1,49 +1,17 @@
-// The ClickHouse engine (embedded chDB) against the DuckDB reference: every query scenario at its test size, then random small
-// tables with NULLs (fast-check) through plans that exercise NULL keys, joins, sorts and arithmetic.
+// The real engines without property tests of their own (Polars, ClickHouse on embedded chDB) against the DuckDB
+// reference on random small tables with NULLs (fast-check), through plans that exercise NULL keys, joins, sorts
+// and arithmetic. Every query scenario at its test size is compared in test/conformance/matrix.test.ts, and the
+// hand-computed contract in contract.test.ts; the engines we built have their own property tests with their options.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type * as arrow from 'apache-arrow';
 import { asc, avg, col, count, desc, lit, max, min, sum, table, tableFromRows, when, type DataFrame, type Schema } from '../../plan/index.ts';
-import { unsupportedReason, type Engine, type EngineDescriptor } from '../../engines/engine.ts';
+import type { Engine, EngineDescriptor } from '../../engines/engine.ts';
 import { duckdbEngine } from '../../engines/duckdb/index.ts';
+import { polarsEngine } from '../../engines/polars/index.ts';
 import { clickhouseEngine } from '../../engines/clickhouse/index.ts';
-import { SCENARIOS, buildScenarioPlan } from '../../scenarios/registry.ts';
-import type { QueryScenario } from '../../scenarios/scenario.ts';
-import { loadDataset } from '../../datasets/cache.ts';
 import { compareResults } from '../../harness/compare.ts';
 import { testContext, type TestContext } from '../support/engine-context.ts';
-
-const ENGINE: EngineDescriptor = clickhouseEngine;
-
-async function runOnce(descriptor: EngineDescriptor, tables: ReadonlyMap<string, arrow.Table>, df: DataFrame): Promise<arrow.Table> {
-  const ctx = testContext();
-  let engine: Engine | undefined;
-  try {
-    engine = await descriptor.create(ctx);
-    await engine.load(tables);
-    return await engine.run(df.plan);
-  } finally {
-    await engine?.close();
-    ctx.cleanup();
-  }
-}
-
-describe(`${ENGINE.name} vs duckdb: every query scenario at its test size`, () => {
-  for (const scenario of SCENARIOS.filter((s): s is QueryScenario => s.kind === 'query')) {
-    test(scenario.name, async (t) => {
-      const df = buildScenarioPlan(scenario);
-      const reason = unsupportedReason(ENGINE, df.plan);
-      if (reason) return t.skip(reason);
-      const all = await loadDataset(scenario.data, scenario.sizes.test);
-      const tables = new Map(scenario.tables.map((name) => [name, all.get(name)!]));
-      const expected = await runOnce(duckdbEngine, tables, df);
-      const actual = await runOnce(ENGINE, tables, df);
-      const cmp = compareResults(expected, actual, df.plan);
-      assert.ok(cmp.ok, cmp.ok ? '' : `${scenario.name}: ${cmp.diff}`);
-    });
-  }
-});
 
 const S: Schema = [
   { name: 'k', type: 'utf8' },
@@ -83,39 +51,45 @@ const PLANS: Record<string, DataFrame> = {
   'latest per key by a unique order column': s.withColumn('o', col('a').multiply(1000).plus(col('g'))).filter(col('o').isNotNull()).groupBy('k', 'o').agg(count().alias('n')).latestPerKey(['k'], 'o'),
 };
 
-describe(`${ENGINE.name} vs duckdb: random tables with NULLs (fast-check)`, () => {
-  let ctx: TestContext;
-  let ctxRef: TestContext;
-  let engine: Engine;
-  let reference: Engine;
-  before(async () => {
-    ctx = testContext();
-    ctxRef = testContext();
-    engine = await ENGINE.create(ctx);
-    reference = await duckdbEngine.create(ctxRef);
-  });
-  after(async () => {
-    await engine.close();
-    await reference.close();
-    ctx.cleanup();
-    ctxRef.cleanup();
-  });
-
-  for (const [name, df] of Object.entries(PLANS)) {
-    test(name, async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.array(rowArb, { maxLength: 25 }), fc.array(dimArb, { maxLength: 6 }), async (rows, dims) => {
-          const tables = new Map([
-            ['s', tableFromRows(S, rows)],
-            ['d', tableFromRows(D, dims)],
-          ]);
-          await engine.load(tables);
-          await reference.load(tables);
-          const cmp = compareResults(await reference.run(df.plan), await engine.run(df.plan), df.plan);
-          assert.ok(cmp.ok, cmp.ok ? '' : cmp.diff);
-        }),
-        { numRuns: 15, seed: 20240611 },
-      );
+/** `descriptor` equals DuckDB on each plan of PLANS over `numRuns` random table pairs. */
+function randomTablesSuite(descriptor: EngineDescriptor, numRuns: number): void {
+  describe(`${descriptor.name} vs duckdb: random tables with NULLs (fast-check)`, () => {
+    let ctx: TestContext;
+    let ctxRef: TestContext;
+    let engine: Engine;
+    let reference: Engine;
+    before(async () => {
+      ctx = testContext();
+      ctxRef = testContext();
+      engine = await descriptor.create(ctx);
+      reference = await duckdbEngine.create(ctxRef);
     });
-  }
-});
+    after(async () => {
+      await engine.close();
+      await reference.close();
+      ctx.cleanup();
+      ctxRef.cleanup();
+    });
+
+    for (const [name, df] of Object.entries(PLANS)) {
+      test(name, async () => {
+        await fc.assert(
+          fc.asyncProperty(fc.array(rowArb, { maxLength: 25 }), fc.array(dimArb, { maxLength: 6 }), async (rows, dims) => {
+            const tables = new Map([
+              ['s', tableFromRows(S, rows)],
+              ['d', tableFromRows(D, dims)],
+            ]);
+            await engine.load(tables);
+            await reference.load(tables);
+            const cmp = compareResults(await reference.run(df.plan), await engine.run(df.plan), df.plan);
+            assert.ok(cmp.ok, cmp.ok ? '' : cmp.diff);
+          }),
+          { numRuns, seed: 20240611 },
+        );
+      });
+    }
+  });
+}
+
+randomTablesSuite(polarsEngine, 20);
+randomTablesSuite(clickhouseEngine, 15);
