@@ -198,6 +198,9 @@ function boolOf(sql: string, dialect: ClickHouseDialect): string {
 /** CAST with the contract's rules: float → int truncates; unparsable or out-of-range values are NULL. */
 function castSql(sql: string, from: DataType, to: DataType, dialect: ClickHouseDialect): string {
   if (from === to) return sql;
+  // Text is read with the blanks around it ignored, as DuckDB does (' 12 ' is 12); ClickHouse would give NULL.
+  // (replaceRegexpAll rather than trimBoth, which the 18.16 server lacks.)
+  if (from === 'utf8' && to !== 'utf8') sql = `replaceRegexpAll(${sql}, '^[[:space:]]+|[[:space:]]+$', '')`;
   const target = clickhouseType(to, dialect);
   const safe = (value: string, type: string): string =>
     dialect.accurateCast ? `accurateCastOrNull(${value}, ${stringLiteral(type)})` : `CAST(${value} AS Nullable(${type}))`;
@@ -210,7 +213,14 @@ function castSql(sql: string, from: DataType, to: DataType, dialect: ClickHouseD
     const ms = castSql(sql, from, 'int64', dialect);
     return dialect.dateTime64 ? `fromUnixTimestamp64Milli(${ms}, 'UTC')` : ms;
   }
-  if (from === 'float64' && isInteger(to)) return safe(`trunc(${sql})`, target);
+  if (from === 'float64' && isInteger(to) && dialect.accurateCast) return safe(`trunc(${sql})`, target);
+  if (!dialect.accurateCast && isInteger(to) && (from === 'float64' || (from === 'int64' && to === 'int32'))) {
+    // Without accurateCastOrNull a CAST wraps around: out of range is NULL by an explicit check (bounds as floats).
+    const value = from === 'float64' ? `trunc(${sql})` : sql;
+    const [lo, hi] = to === 'int32' ? ['-2147483648', '2147483647'] : ['-9.223372036854775808e18', '9.223372036854775807e18'];
+    // (18.16 rejects a Nullable branch in if(); NULL values fail the check and take the NULL branch anyway.)
+    return `if(${value} >= ${lo} AND ${value} ${to === 'int32' ? '<=' : '<'} ${hi}, CAST(assumeNotNull(${value}) AS ${target}), NULL)`;
+  }
   if (from === 'utf8' && !dialect.accurateCast && to !== 'utf8') {
     const fn = { int32: 'toInt32OrNull', int64: 'toInt64OrNull', float64: 'toFloat64OrNull', bool: 'toUInt8OrNull', timestamp: 'toInt64OrNull' }[to];
     return `${fn}(${sql})`;
@@ -268,6 +278,23 @@ function selectColumns(columns: readonly OutputColumn[], from: string, rest = ''
   return `SELECT ${columns.map((c, i) => `__eb_c${i} AS ${ident(c.name)}`).join(', ')} FROM (SELECT ${inner} FROM ${from}${rest})`;
 }
 
+/**
+ * `from` with those of `keys` that are float64 columns of `input` turned from -0 into 0. ClickHouse hashes floats
+ * by their bits, so GROUP BY, DISTINCT, LIMIT BY and hash joins would keep -0 and 0 apart (ClickHouse issues 605
+ * and 51513), where SQL and the contract have them equal; adding 0 maps -0 to 0 and leaves every other value.
+ */
+function positiveZeroKeys(input: Schema, keys: readonly string[], from: string): string {
+  const floats = new Set(keys.filter((k) => fieldOf(input, k).type === 'float64'));
+  if (floats.size === 0) return from;
+  const cols = input.map((f) => ({
+    sql: floats.has(f.name) ? `(${ident(f.name)} + 0)` : ident(f.name),
+    name: f.name,
+    reads: new Set([f.name]),
+    passthrough: !floats.has(f.name),
+  }));
+  return `(${selectColumns(cols, from)})`;
+}
+
 function orderBy(keys: readonly SortKey[]): string {
   return keys
     .map((k) => `${ident(k.column)} ${k.ascending ? 'ASC' : 'DESC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`)
@@ -311,7 +338,7 @@ export function planToClickHouseSql(node: PlanNode, tableName: (table: string) =
       ];
       // Without GROUP BY ClickHouse returns one row even over empty input; NULL keys form one group.
       const groupBy = node.keys.length > 0 ? ` GROUP BY ${node.keys.map(ident).join(', ')}` : '';
-      return selectColumns(cols, `(${rec(node.input)})`, groupBy);
+      return selectColumns(cols, positiveZeroKeys(input, node.keys, `(${rec(node.input)})`), groupBy);
     }
     case 'join': {
       const right = outputSchema(node.right);
@@ -330,7 +357,9 @@ export function planToClickHouseSql(node: PlanNode, tableName: (table: string) =
         .join(' AND ');
       // NULL keys never match in ClickHouse's ON a = b; join_use_nulls=1 (see settings) makes unmatched right
       // columns NULL instead of type defaults.
-      return `SELECT ${[...leftCols, ...rightCols].join(', ')} FROM (${rec(node.left)}) AS __l ${node.how === 'inner' ? 'INNER' : 'LEFT'} JOIN (${rec(node.right)}) AS __r ON ${on}`;
+      const l = positiveZeroKeys(outputSchema(node.left), node.on.map((k) => k.left), `(${rec(node.left)})`);
+      const r = positiveZeroKeys(right, node.on.map((k) => k.right), `(${rec(node.right)})`);
+      return `SELECT ${[...leftCols, ...rightCols].join(', ')} FROM ${l} AS __l ${node.how === 'inner' ? 'INNER' : 'LEFT'} JOIN ${r} AS __r ON ${on}`;
     }
     case 'sort':
       return `SELECT * FROM (${rec(node.input)}) ORDER BY ${orderBy(node.keys)}`;
@@ -347,12 +376,12 @@ export function planToClickHouseSql(node: PlanNode, tableName: (table: string) =
       return `SELECT * FROM (${parts.join(' UNION ALL ')})`;
     }
     case 'distinct':
-      return `SELECT DISTINCT * FROM (${rec(node.input)})`;
+      return `SELECT DISTINCT * FROM ${positiveZeroKeys(schema, schema.map((f) => f.name), `(${rec(node.input)})`)}`;
     case 'latestPerKey': {
       // ClickHouse's LIMIT n BY keys: the first row per key in ORDER BY order; NULL orderBy sorts last so it loses.
       const order = `${ident(node.orderBy)} DESC NULLS LAST`;
       const limit = node.keys.length > 0 ? `LIMIT 1 BY ${node.keys.map(ident).join(', ')}` : 'LIMIT 1';
-      return `SELECT * FROM (${rec(node.input)}) ORDER BY ${order} ${limit}`;
+      return `SELECT * FROM ${positiveZeroKeys(schema, node.keys, `(${rec(node.input)})`)} ORDER BY ${order} ${limit}`;
     }
     default:
       return assertNever(node, 'plan node');

@@ -371,9 +371,10 @@ export function cast(v: Vec, to: DataType, n: number): Vec {
     case 'int32': {
       const out = alloc.int32(n);
       for (let i = 0; i < n; i++) {
-        const x = src[i]!;
-        if (!Number.isFinite(x)) validity = nullAt(validity, i, n);
-        else out[i] = Math.trunc(x);
+        // Out of range is NULL, as DuckDB's TRY_CAST (a plain `| 0` would wrap around).
+        const t = Math.trunc(src[i]!);
+        if (!(t >= -2147483648 && t <= 2147483647)) validity = nullAt(validity, i, n);
+        else out[i] = t;
       }
       return { type: 'int32', values: out, validity };
     }
@@ -382,9 +383,9 @@ export function cast(v: Vec, to: DataType, n: number): Vec {
       if (v.type === 'int32' || v.type === 'bool') for (let i = 0; i < n; i++) out[i] = BigInt(src[i]!);
       else
         for (let i = 0; i < n; i++) {
-          const x = src[i]!;
-          if (!Number.isFinite(x)) validity = nullAt(validity, i, n);
-          else out[i] = BigInt(Math.trunc(x));
+          const t = Math.trunc(src[i]!);
+          if (!(t >= -(2 ** 63) && t < 2 ** 63)) validity = nullAt(validity, i, n);
+          else out[i] = BigInt(t);
         }
       return { type: 'int64', values: out, validity };
     }

@@ -171,7 +171,11 @@ export function castCell(v: Cell, from: DataType, to: DataType): Cell {
     case 'int32':
     case 'int64': {
       const x = from === 'utf8' ? parseNumber(v as string) : Number(v);
-      return x === null || !Number.isFinite(x) ? null : Math.trunc(x);
+      if (x === null) return null;
+      // Out of range (and NaN, ±inf) is NULL, as DuckDB's TRY_CAST; the Arrow boundary would wrap an int32 around.
+      const t = Math.trunc(x);
+      const fits = to === 'int32' ? t >= -2147483648 && t <= 2147483647 : t >= -(2 ** 63) && t < 2 ** 63;
+      return fits ? t : null;
     }
     case 'float64':
       return from === 'utf8' ? parseNumber(v as string) : Number(v);

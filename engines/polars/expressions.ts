@@ -132,6 +132,8 @@ export function toPolarsExpr(expr: Expr, schema: Schema, udfs: UdfColumns = NO_U
  */
 function castTo(value: pl.Expr, from: DataType, to: DataType): pl.Expr {
   if (from === to) return value;
+  // Text is read with the blanks around it ignored, as DuckDB does (' 12 ' is 12); Polars would give NULL.
+  if (from === 'utf8') value = value.str.strip();
   if (to === 'timestamp' && from !== 'utf8') {
     return value.cast(pl.Int64, false).cast(pl.Datetime('ms'), false);
   }
