@@ -114,7 +114,8 @@ function tsvField(value: LiteralValue, type: DataType): string {
       return value ? '1' : '0';
     case 'float64': {
       const n = Number(value);
-      return Number.isNaN(n) ? 'nan' : n === Infinity ? 'inf' : n === -Infinity ? '-inf' : String(n);
+      // String(-0) is '0': the sign of a negative zero is written out.
+      return Number.isNaN(n) ? 'nan' : n === Infinity ? 'inf' : n === -Infinity ? '-inf' : Object.is(n, -0) ? '-0' : String(n);
     }
     case 'int32':
     case 'int64':

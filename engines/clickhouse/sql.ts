@@ -3,6 +3,7 @@
 // overflow rules), so every expression is written to yield exactly the contract's type and NULL behaviour.
 import { aggregateType, commonType, fieldOf, isInteger, outputSchema, typeOf } from '../../plan/schema.ts';
 import { assertNever, exprChildren, type Aggregate, type DataType, type Expr, type LiteralValue, type PlanNode, type ScalarUdf, type Schema, type SortKey } from '../../plan/types.ts';
+import { FALSE_WORDS, INTEGER_PATTERN, NUMBER_PATTERN, TIMESTAMP_PATTERN, TRUE_WORDS } from '../../plan/text.ts';
 
 /**
  * What the target ClickHouse release can do. Modern releases (chDB, servers ≥ 21.x) have DateTime64, Bool and
@@ -195,12 +196,109 @@ function boolOf(sql: string, dialect: ClickHouseDialect): string {
   return dialect.boolType ? castAs(sql, 'bool', dialect) : sql;
 }
 
+/**
+ * Text read by the contract's rules (plan/text.ts), each parse guarded by the contract's pattern: ClickHouse's own
+ * parsers read ' 12 ' and '12.7' as NULL integers and take more as dates than the contract does. (Blanks are cut with
+ * replaceRegexpAll, as the 18.16 server has no trimBoth.)
+ */
+function castText(sql: string, to: DataType, dialect: ClickHouseDialect): string {
+  const text = `replaceRegexpAll(${sql}, '^[ \\t\\r\\n]+|[ \\t\\r\\n]+$', '')`;
+  const matches = (pattern: string): string => `match(${text}, ${stringLiteral(pattern)})`;
+  // Read only where a guard matched: non-Nullable, and without the '+' 18.16's toFloat64 rejects.
+  const bare = `replaceRegexpOne(assumeNotNull(${text}), '^[+]', '')`;
+  const double = guard(`${matches(NUMBER_PATTERN)} AND isFinite(toFloat64OrZero(${bare}))`, `toFloat64OrZero(${bare})`);
+  switch (to) {
+    case 'float64':
+      return double;
+    case 'int32':
+    case 'int64': {
+      // An integer literal exactly (through Int64, then range-checked); other numbers as a double, truncated.
+      const literal = to === 'int64' ? `toInt64OrZero(${bare})` : castSql(`toInt64OrZero(${bare})`, 'int64', to, dialect);
+      return `if(ifNull(${matches(INTEGER_PATTERN)}, 0), ${literal}, ${castSql(double, 'float64', to, dialect)})`;
+    }
+    case 'bool': {
+      const word = `lower(${bare})`;
+      const list = (words: readonly string[]) => words.map(stringLiteral).join(', ');
+      return castAs(`multiIf(${text} IS NULL, NULL, ${word} IN (${list(TRUE_WORDS)}), 1, ${word} IN (${list(FALSE_WORDS)}), 0, NULL)`, 'bool', dialect);
+    }
+    case 'timestamp': {
+      if (dialect.dateTime64) return guard(matches(TIMESTAMP_PATTERN), `parseDateTime64BestEffortOrNull(${bare}, 3, 'UTC')`);
+      // 18.16 has no DateTime64: whole seconds from its parser, the milliseconds from the text's fraction.
+      const parsed = `parseDateTimeBestEffortOrNull(${bare}, 'UTC')`;
+      const millis = `toInt64OrZero(substring(concat(extract(${bare}, '[.]([0-9]+)'), '000'), 1, 3))`;
+      // Its parser rolls a day past the month's end over (2021-02-30 is 2 March): the day must read back.
+      const sameDay = `toDayOfMonth(assumeNotNull(${parsed})) = toUInt8OrZero(substring(${bare}, 9, 2))`;
+      return guard(`${matches(TIMESTAMP_PATTERN)} AND isNotNull(${parsed}) AND ${sameDay}`, `toInt64(toUnixTimestamp(assumeNotNull(${parsed}))) * 1000 + ${millis}`);
+    }
+    case 'utf8':
+      return sql;
+    default:
+      return assertNever(to, 'data type');
+  }
+}
+
+/** `value` where `condition` is true, else NULL; a NULL condition counts as false (18.16's if() refuses one). */
+function guard(condition: string, value: string): string {
+  return `if(ifNull(${condition}, 0), ${value}, NULL)`;
+}
+
+/**
+ * A float as the contract writes it (plan/text.ts: DuckDB's text). ClickHouse writes the same shortest digits, but
+ * in fixed notation for 1e-6 ≤ |x| < 1e21, without '.0' on whole numbers, and with exponents such as 'e21'; the
+ * digits are moved into the contract's notation with string functions the 18.16 server has too.
+ */
+function floatText(sql: string): string {
+  const s = `toString(${sql})`;
+  const sign = `if(${sql} < 0, '-', '')`;
+  const unsigned = `replaceRegexpOne(${s}, '^-', '')`;
+  /** d, or d.ddd from the significant digits `digits`. */
+  const mantissa = (digits: string): string => `if(length(${digits}) = 1, ${digits}, concat(substring(${digits}, 1, 1), '.', substring(${digits}, 2)))`;
+  // 1e16 ≤ |x| < 1e21: a whole number, all digits before the point.
+  const bigDigits = `replaceRegexpOne(${unsigned}, '0+$', '')`;
+  const big = `concat(${sign}, ${mantissa(bigDigits)}, 'e+', toString(length(${unsigned}) - 1))`;
+  // 1e-6 ≤ |x| < 1e-4: '0.0000ddd', the exponent from the zeros after the point.
+  const fraction = `substring(${unsigned}, 3)`;
+  const smallDigits = `replaceRegexpOne(${fraction}, '^0+', '')`;
+  const small = `concat(${sign}, ${mantissa(smallDigits)}, 'e-0', toString(length(${fraction}) - length(${smallDigits}) + 1))`;
+  // ClickHouse's own exponent, 'e21' or 'e-7', as 'e+21' and 'e-07'.
+  const exponent = `replaceRegexpOne(replaceRegexpOne(${s}, 'e([0-9]+)$', ${stringLiteral('e+\\1')}), 'e([+-])([0-9])$', ${stringLiteral('e\\10\\2')})`;
+  return `multiIf(${sql} IS NULL, NULL, NOT isFinite(${sql}), ${s}, position(${s}, 'e') > 0, ${exponent}, abs(${sql}) >= 1e16, ${big}, ${sql} != 0 AND abs(${sql}) < 1e-4, ${small}, position(${s}, '.') > 0, ${s}, concat(${s}, '.0'))`;
+}
+
+/** A timestamp as the contract writes it: YYYY-MM-DD HH:MM:SS, then .fff without trailing zeros when not .000. */
+function timestampText(sql: string, dialect: ClickHouseDialect): string {
+  // DateTime64(3) writes .fff always; 18.16 keeps timestamps as Int64 ms (its DateTime holds 1970-2106 only).
+  const text = dialect.dateTime64 ? `toString(${sql})` : legacyTimestampText(sql);
+  return `replaceRegexpOne(replaceRegexpOne(${text}, '0+$', ''), '[.]$', '')`;
+}
+
+/**
+ * 'YYYY-MM-DD HH:MM:SS.fff' from ms since the epoch by integer arithmetic (the days-to-civil-date algorithm of
+ * Howard Hinnant's date library), for any year 0-9999, where 18.16's DateTime would wrap around.
+ */
+function legacyTimestampText(ms: string): string {
+  const floorDiv = (a: string, b: number): string => `toInt64(floor((${a}) / ${b}))`;
+  const days = floorDiv(ms, 86_400_000);
+  const z = `(${days} + 719468)`;
+  const era = floorDiv(z, 146_097);
+  const doe = `(${z} - ${era} * 146097)`;
+  const yoe = `intDiv(${doe} - intDiv(${doe}, 1460) + intDiv(${doe}, 36524) - intDiv(${doe}, 146096), 365)`;
+  const doy = `(${doe} - (365 * ${yoe} + intDiv(${yoe}, 4) - intDiv(${yoe}, 100)))`;
+  const mp = `intDiv(5 * ${doy} + 2, 153)`;
+  const day = `(${doy} - intDiv(153 * ${mp} + 2, 5) + 1)`;
+  const month = `if(${mp} < 10, ${mp} + 3, ${mp} - 9)`;
+  const year = `(${yoe} + ${era} * 400 + if(${month} <= 2, 1, 0))`;
+  const inDay = `(${ms} - ${days} * 86400000)`;
+  const padded = (value: string, width: number): string => `substring(toString(${10 ** width} + ${value}), 2)`;
+  return `concat(${padded(year, 4)}, '-', ${padded(month, 2)}, '-', ${padded(day, 2)}, ' ', ${padded(`intDiv(${inDay}, 3600000)`, 2)}, ':', ${padded(`intDiv(${inDay}, 60000) % 60`, 2)}, ':', ${padded(`intDiv(${inDay}, 1000) % 60`, 2)}, '.', ${padded(`${inDay} % 1000`, 3)})`;
+}
+
 /** CAST with the contract's rules: float → int truncates; unparsable or out-of-range values are NULL. */
 function castSql(sql: string, from: DataType, to: DataType, dialect: ClickHouseDialect): string {
   if (from === to) return sql;
-  // Text is read with the blanks around it ignored, as DuckDB does (' 12 ' is 12); ClickHouse would give NULL.
-  // (replaceRegexpAll rather than trimBoth, which the 18.16 server lacks.)
-  if (from === 'utf8' && to !== 'utf8') sql = `replaceRegexpAll(${sql}, '^[[:space:]]+|[[:space:]]+$', '')`;
+  if (from === 'utf8') return castText(sql, to, dialect);
+  if (to === 'utf8' && from === 'float64') return floatText(sql);
+  if (to === 'utf8' && from === 'timestamp') return timestampText(sql, dialect);
   const target = clickhouseType(to, dialect);
   const safe = (value: string, type: string): string =>
     dialect.accurateCast ? `accurateCastOrNull(${value}, ${stringLiteral(type)})` : `CAST(${value} AS Nullable(${type}))`;
@@ -209,7 +307,7 @@ function castSql(sql: string, from: DataType, to: DataType, dialect: ClickHouseD
     if (to === 'utf8') return castAs(sql, 'utf8', dialect);
     return castSql(ms, 'int64', to, dialect);
   }
-  if (to === 'timestamp' && from !== 'utf8') {
+  if (to === 'timestamp') {
     const ms = castSql(sql, from, 'int64', dialect);
     return dialect.dateTime64 ? `fromUnixTimestamp64Milli(${ms}, 'UTC')` : ms;
   }
@@ -219,11 +317,7 @@ function castSql(sql: string, from: DataType, to: DataType, dialect: ClickHouseD
     const value = from === 'float64' ? `trunc(${sql})` : sql;
     const [lo, hi] = to === 'int32' ? ['-2147483648', '2147483647'] : ['-9.223372036854775808e18', '9.223372036854775807e18'];
     // (18.16 rejects a Nullable branch in if(); NULL values fail the check and take the NULL branch anyway.)
-    return `if(${value} >= ${lo} AND ${value} ${to === 'int32' ? '<=' : '<'} ${hi}, CAST(assumeNotNull(${value}) AS ${target}), NULL)`;
-  }
-  if (from === 'utf8' && !dialect.accurateCast && to !== 'utf8') {
-    const fn = { int32: 'toInt32OrNull', int64: 'toInt64OrNull', float64: 'toFloat64OrNull', bool: 'toUInt8OrNull', timestamp: 'toInt64OrNull' }[to];
-    return `${fn}(${sql})`;
+    return guard(`${value} >= ${lo} AND ${value} ${to === 'int32' ? '<=' : '<'} ${hi}`, `CAST(assumeNotNull(${value}) AS ${target})`);
   }
   if (to === 'utf8') return castAs(sql, 'utf8', dialect);
   return safe(sql, target);

@@ -3,6 +3,7 @@
 // integer `+ - * %` → int64 (exact: falls back to bigint when a product leaves the 2^53 range).
 import { isNumeric, typeOf } from '../../plan/schema.ts';
 import { assertNever, type DataType, type Expr, type Schema } from '../../plan/types.ts';
+import { floatText, readText, timestampText } from '../../plan/text.ts';
 import {
   alloc,
   allocVec,
@@ -325,30 +326,12 @@ function logical(op: 'and' | 'or', a: BoolVec, b: BoolVec, n: number): Vec {
   return { type: 'bool', values: out, validity };
 }
 
-function formatTimestamp(ms: number): string {
-  const iso = new Date(ms).toISOString(); // 2020-06-01T12:00:00.000Z
-  const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
-  return ms % 1000 === 0 ? base : `${base}.${iso.slice(20, 23)}`;
-}
-
-function formatFloat(x: number): string {
-  if (Number.isInteger(x) && Math.abs(x) < 1e16) return `${x}.0`;
-  return String(x);
-}
-
-function parseNumber(s: string): number | null {
-  const t = s.trim();
-  if (t === '') return null;
-  const v = Number(t);
-  return Number.isNaN(v) ? null : v;
-}
-
 /** CAST following the contract: float → int truncates, unparsable strings → NULL, timestamp ↔ int64 in ms. */
 export function cast(v: Vec, to: DataType, n: number): Vec {
   if (v.type === to) return v;
   // String sources: convert each dictionary entry once, then map codes.
   if (v.type === 'utf8') {
-    const converted = v.dict.values.map((s) => castString(s, to));
+    const converted = v.dict.values.map((s) => readText(s, to));
     const values = new Array<unknown>(n);
     for (let i = 0; i < n; i++) values[i] = v.validity && !v.validity[i] ? null : converted[v.values[i]!];
     return vecFromValues(to, values);
@@ -359,8 +342,8 @@ export function cast(v: Vec, to: DataType, n: number): Vec {
       const x = valueAt(v, i);
       strings[i] =
         x === null ? null
-        : v.type === 'timestamp' ? formatTimestamp(x as number)
-        : v.type === 'float64' ? formatFloat(x as number)
+        : v.type === 'timestamp' ? timestampText(x as number)
+        : v.type === 'float64' ? floatText(x as number)
         : String(x);
     }
     return utf8FromStrings(strings);
@@ -400,35 +383,6 @@ export function cast(v: Vec, to: DataType, n: number): Vec {
       for (let i = 0; i < n; i++) out[i] = src[i] !== 0 ? 1 : 0;
       return { type: 'bool', values: out, validity };
     }
-    default:
-      return assertNever(to, 'data type');
-  }
-}
-
-function castString(s: string, to: DataType): unknown {
-  switch (to) {
-    case 'int32':
-    case 'int64': {
-      const v = parseNumber(s);
-      if (v === null || !Number.isFinite(v)) return null;
-      const t = Math.trunc(v);
-      if (to === 'int32' && (t > 2147483647 || t < -2147483648)) return null;
-      return to === 'int64' && /^\s*[+-]?\d+\s*$/.test(s) ? BigInt(s.trim()) : t;
-    }
-    case 'float64':
-      return parseNumber(s);
-    case 'bool': {
-      const t = s.trim().toLowerCase();
-      return t === 'true' || t === 't' || t === '1' ? true : t === 'false' || t === 'f' || t === '0' ? false : null;
-    }
-    case 'timestamp': {
-      const t = s.trim();
-      const iso = /[zZ]|[+-]\d\d:\d\d$/.test(t) || t.length <= 10 ? t : `${t.replace(' ', 'T')}Z`;
-      const ms = Date.parse(iso);
-      return Number.isNaN(ms) ? null : ms;
-    }
-    case 'utf8':
-      return s;
     default:
       return assertNever(to, 'data type');
   }

@@ -4,6 +4,7 @@
 // the values danfo holds (the pandas analogue is a vectorised numpy expression over `df[col].values`).
 import { isInteger } from '../../plan/schema.ts';
 import { assertNever, type DataType, type Expr, type LiteralValue, type Schema } from '../../plan/types.ts';
+import { floatText, readText, timestampText } from '../../plan/text.ts';
 import { typeOf } from '../../plan/schema.ts';
 import { columnCells, schemaOf, type Cell, type Frame } from './frame.ts';
 
@@ -167,42 +168,30 @@ function compareCodePoints(a: string, b: string): number {
 /** SQL CAST of one cell, per the contract in plan/types.ts (unparsable strings become NULL). */
 export function castCell(v: Cell, from: DataType, to: DataType): Cell {
   if (v === null) return null;
+  // Text follows the contract's reading rules (plan/text.ts); int64 stays a JS number inside danfo.
+  if (from === 'utf8') {
+    const read = readText(v as string, to);
+    return typeof read === 'bigint' ? Number(read) : read;
+  }
   switch (to) {
     case 'int32':
     case 'int64': {
-      const x = from === 'utf8' ? parseNumber(v as string) : Number(v);
-      if (x === null) return null;
       // Out of range (and NaN, ±inf) is NULL, as DuckDB's TRY_CAST; the Arrow boundary would wrap an int32 around.
-      const t = Math.trunc(x);
+      const t = Math.trunc(Number(v));
       const fits = to === 'int32' ? t >= -2147483648 && t <= 2147483647 : t >= -(2 ** 63) && t < 2 ** 63;
       return fits ? t : null;
     }
     case 'float64':
-      return from === 'utf8' ? parseNumber(v as string) : Number(v);
+      return Number(v);
     case 'timestamp':
-      if (from === 'utf8') {
-        const s = (v as string).trim();
-        const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s) || s.length <= 10 ? s : `${s.replace(' ', 'T')}Z`);
-        return Number.isNaN(ms) ? null : ms;
-      }
       return isInteger(from) || from === 'timestamp' ? Number(v) : Math.trunc(Number(v));
     case 'utf8':
-      if (from === 'timestamp') return new Date(v as number).toISOString().replace('T', ' ').replace('Z', '').replace(/\.000$/, '');
+      if (from === 'timestamp') return timestampText(v as number);
+      if (from === 'float64') return floatText(v as number);
       return String(v);
     case 'bool':
-      if (from === 'utf8') {
-        const s = (v as string).trim().toLowerCase();
-        return s === 'true' || s === 't' || s === '1' ? true : s === 'false' || s === 'f' || s === '0' ? false : null;
-      }
       return typeof v === 'boolean' ? v : Number(v) !== 0;
     default:
       return assertNever(to, 'data type');
   }
-}
-
-function parseNumber(s: string): number | null {
-  const t = s.trim();
-  if (t === '') return null;
-  const x = Number(t);
-  return Number.isNaN(x) ? null : x;
 }

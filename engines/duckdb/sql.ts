@@ -2,6 +2,7 @@
 // subqueries, and every expression spells out the contract's type and NULL rules (plan/types.ts) explicitly,
 // so DuckDB's own defaults (rounding casts, HUGEINT sums, 1/0 = Infinity) never leak into the oracle.
 import { outputSchema, typeOf } from '../../plan/schema.ts';
+import { FALSE_WORDS, INTEGER_PATTERN, NUMBER_PATTERN, TIMESTAMP_PATTERN, TRUE_WORDS } from '../../plan/text.ts';
 import {
   assertNever,
   type Aggregate,
@@ -186,7 +187,13 @@ export function literalSql(value: LiteralValue, type: DataType): string {
   }
 }
 
-const INTEGER_TEXT = `'^\\s*[+-]?[0-9]+\\s*$'`;
+/** Text with the blanks the contract ignores (plan/text.ts) trimmed off. */
+const trimmed = (operand: string): string => `trim(${operand}, ' ' || chr(9) || chr(10) || chr(13))`;
+const matches = (text: string, pattern: string): string => `regexp_full_match(${text}, ${quoteString(pattern)})`;
+/** A text's number by the contract: NULL unless it is a decimal number whose double is finite. */
+const textDouble = (text: string): string =>
+  `(CASE WHEN ${matches(text, NUMBER_PATTERN)} AND isfinite(TRY_CAST(${text} AS DOUBLE)) THEN TRY_CAST(${text} AS DOUBLE) END)`;
+const wordList = (words: readonly string[]): string => words.map(quoteString).join(', ');
 
 /** `CAST(x AS to)` with the contract's rules: truncation toward zero, unparsable text → NULL, timestamps ↔ epoch ms. */
 export function castSql(operand: string, from: DataType, to: DataType): string {
@@ -205,9 +212,11 @@ export function castSql(operand: string, from: DataType, to: DataType): string {
         case 'float64':
           // DuckDB's CAST(double AS int) rounds half away from zero; the contract truncates toward zero.
           return `TRY_CAST(trunc(${operand}) AS ${target})`;
-        case 'utf8':
-          // TRY_CAST('1.5' AS INTEGER) rounds in DuckDB; parse non-integer text as a double and truncate it.
-          return `CASE WHEN regexp_full_match(${operand}, ${INTEGER_TEXT}) THEN TRY_CAST(trim(${operand}) AS ${target}) ELSE TRY_CAST(trunc(TRY_CAST(${operand} AS DOUBLE)) AS ${target}) END`;
+        case 'utf8': {
+          // An integer literal exactly; other numbers as a double, truncated (TRY_CAST('1.5' AS INTEGER) rounds).
+          const text = trimmed(operand);
+          return `(CASE WHEN ${matches(text, INTEGER_PATTERN)} THEN TRY_CAST(${text} AS ${target}) ELSE TRY_CAST(trunc(${textDouble(text)}) AS ${target}) END)`;
+        }
         case 'bool':
           return `CAST(${operand} AS ${target})`;
         case 'timestamp':
@@ -222,7 +231,7 @@ export function castSql(operand: string, from: DataType, to: DataType): string {
         case 'bool':
           return `CAST(${operand} AS DOUBLE)`;
         case 'utf8':
-          return `TRY_CAST(${operand} AS DOUBLE)`;
+          return textDouble(trimmed(operand));
         case 'timestamp':
           return `CAST(epoch_ms(${operand}) AS DOUBLE)`;
         case 'float64':
@@ -238,8 +247,10 @@ export function castSql(operand: string, from: DataType, to: DataType): string {
         case 'int64':
         case 'float64':
           return `CAST(${operand} AS BOOLEAN)`;
-        case 'utf8':
-          return `TRY_CAST(${operand} AS BOOLEAN)`;
+        case 'utf8': {
+          const word = `lower(${trimmed(operand)})`;
+          return `(CASE WHEN ${word} IN (${wordList(TRUE_WORDS)}) THEN true WHEN ${word} IN (${wordList(FALSE_WORDS)}) THEN false END)`;
+        }
         case 'timestamp':
           return impossible();
         case 'bool':
@@ -254,8 +265,10 @@ export function castSql(operand: string, from: DataType, to: DataType): string {
           return `epoch_ms(CAST(${operand} AS BIGINT))`;
         case 'float64':
           return `epoch_ms(TRY_CAST(trunc(${operand}) AS BIGINT))`;
-        case 'utf8':
-          return `TRY_CAST(${operand} AS TIMESTAMP)`;
+        case 'utf8': {
+          const text = trimmed(operand);
+          return `(CASE WHEN ${matches(text, TIMESTAMP_PATTERN)} THEN TRY_CAST(${text} AS TIMESTAMP) END)`;
+        }
         case 'bool':
           return impossible();
         case 'timestamp':

@@ -3,6 +3,7 @@
 // UDFs cross into the worker as source text (the contract requires them to be self-contained).
 import { typeOf } from '../../plan/schema.ts';
 import { assertNever, type DataType, type Expr, type LiteralValue, type Schema } from '../../plan/types.ts';
+import { floatText, readText, timestampText } from '../../plan/text.ts';
 
 export type Evaluator = (row: readonly unknown[]) => unknown;
 
@@ -281,32 +282,18 @@ export function compareCodePoints(a: unknown, b: unknown): number {
   return s.length - t.length;
 }
 
-function pad(n: number, w = 2): string {
-  return String(n).padStart(w, '0');
-}
-
-/** A timestamp as DuckDB prints it: `YYYY-MM-DD HH:MM:SS[.mmm]`. */
-export function formatTimestamp(ms: number): string {
-  const d = new Date(ms);
-  const base = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  return d.getUTCMilliseconds() ? `${base}.${pad(d.getUTCMilliseconds(), 3)}` : base;
-}
-
 /** SQL CAST between the plan's types, following the contract (truncate toward zero; unparsable → NULL). */
 export function castValue(v: unknown, from: DataType, to: DataType, udfName?: string): unknown {
   if (v === null || v === undefined) return null;
   if (from === to && !(to === 'int64' && typeof v !== 'bigint')) return v;
+  if (typeof v === 'string') return readText(v, to);
   switch (to) {
     case 'int32':
     case 'int64': {
       let n: number | bigint;
       if (typeof v === 'bigint') n = v;
       else if (typeof v === 'boolean') n = v ? 1 : 0;
-      else if (typeof v === 'string') {
-        const p = Number(v.trim());
-        if (v.trim() === '' || !Number.isFinite(p)) return null;
-        n = Math.trunc(p);
-      } else {
+      else {
         if (!Number.isFinite(v as number)) return null;
         n = Math.trunc(v as number);
       }
@@ -320,26 +307,14 @@ export function castValue(v: unknown, from: DataType, to: DataType, udfName?: st
     }
     case 'float64':
     case 'timestamp': {
-      if (typeof v === 'string') {
-        if (to === 'timestamp') {
-          const iso = v.trim().replace(' ', 'T');
-          const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
-          return Number.isNaN(ms) ? null : ms;
-        }
-        const p = Number(v.trim());
-        return v.trim() === '' || Number.isNaN(p) ? null : p;
-      }
       if (typeof v === 'boolean') return v ? 1 : 0;
       return Number(v);
     }
     case 'utf8':
-      if (from === 'timestamp') return formatTimestamp(Number(v));
+      if (from === 'timestamp') return timestampText(Number(v));
+      if (from === 'float64') return floatText(Number(v));
       return String(v);
     case 'bool':
-      if (typeof v === 'string') {
-        const s = v.trim().toLowerCase();
-        return s === 'true' ? true : s === 'false' ? false : null;
-      }
       if (typeof v === 'boolean') return v;
       if (udfName !== undefined && typeof v !== 'number' && typeof v !== 'bigint') return null;
       return Number(v) !== 0;

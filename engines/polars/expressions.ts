@@ -4,6 +4,7 @@
 import pl from 'nodejs-polars';
 import { aggregateType, commonType, isInteger, typeOf } from '../../plan/schema.ts';
 import { assertNever, type Aggregate, type DataType, type Expr, type LiteralValue, type Schema, type ScalarUdf } from '../../plan/types.ts';
+import { BLANKS, FALSE_WORDS, INTEGER_PATTERN, NUMBER_PATTERN, TIMESTAMP_PATTERN, TRUE_WORDS } from '../../plan/text.ts';
 import { polarsType } from './arrow-bridge.ts';
 
 /** Where each UDF call's values were computed (a column of the current frame); see udf.ts. */
@@ -126,15 +127,72 @@ export function toPolarsExpr(expr: Expr, schema: Schema, udfs: UdfColumns = NO_U
   }
 }
 
+const NULL = pl.lit(null);
+
+/**
+ * Text read by the contract's rules (plan/text.ts), each parse guarded by the contract's pattern: Polars' own casts
+ * read ' 12 ' as NULL and text as a boolean not at all.
+ */
+function castText(value: pl.Expr, to: DataType): pl.Expr {
+  const text = value.str.stripChars(BLANKS);
+  const double = text.cast(pl.Float64, false);
+  const number = pl.when(text.str.contains(NUMBER_PATTERN).and(double.isFinite())).then(double).otherwise(NULL);
+  switch (to) {
+    case 'float64':
+      return number;
+    case 'int32':
+    case 'int64':
+      // An integer literal exactly (through Int64, then range-checked); other numbers as a double, truncated.
+      return pl.when(text.str.contains(INTEGER_PATTERN)).then(text.cast(pl.Int64, false).cast(polarsType(to), false)).otherwise(number.cast(polarsType(to), false));
+    case 'bool': {
+      const word = text.str.toLowerCase();
+      return pl.when(word.isIn(TRUE_WORDS)).then(pl.lit(true)).when(word.isIn(FALSE_WORDS)).then(pl.lit(false)).otherwise(NULL).cast(pl.Bool);
+    }
+    case 'timestamp': {
+      // One layout for strptime: T as a space, no Z, seconds and a fraction always present.
+      const uniform = text.str.replace('T', ' ').str.replace('Z$', '').str.replace('^([0-9-]{10})$', '${1} 00:00').str.replace(' ([0-9]{2}:[0-9]{2})$', ' ${1}:00');
+      const withFraction = pl.when(uniform.str.contains('[.]')).then(uniform).otherwise(uniform.add(pl.lit('.0')));
+      const parsed = withFraction.str.replace('([.][0-9]{3})[0-9]+$', '${1}').str.strptime(pl.Datetime('ms'), '%Y-%m-%d %H:%M:%S%.f');
+      return pl.when(text.str.contains(TIMESTAMP_PATTERN)).then(parsed).otherwise(NULL);
+    }
+    case 'utf8':
+      return value;
+    default:
+      return assertNever(to, 'data type');
+  }
+}
+
+/** A timestamp as the contract writes it: YYYY-MM-DD HH:MM:SS, then .fff without trailing zeros when not .000. */
+function timestampText(value: pl.Expr): pl.Expr {
+  const ms = value.cast(pl.Int64);
+  const whole = value.date.strftime('%Y-%m-%d %H:%M:%S');
+  const withMillis = value.date.strftime('%Y-%m-%d %H:%M:%S%.3f').str.replace('0+$', '');
+  return pl.when(ms.modulo(1000).eq(0)).then(whole).otherwise(withMillis);
+}
+
+/**
+ * A float as the contract writes it. Polars already writes the shortest digits, with '.0' on whole numbers and
+ * scientific notation outside 1e-5 ≤ |x| < 1e16; the contract (DuckDB's text) also writes 1e-5 ≤ |x| < 1e-4 in
+ * scientific notation and pads the exponent to two digits.
+ */
+function floatText(value: pl.Expr): pl.Expr {
+  const text = value.cast(pl.String);
+  const padded = text.str.replace('e([+-])([0-9])$', 'e${1}0${2}');
+  const small = text.str.replace('^(-?)0[.]0000([0-9])([0-9]*)$', '${1}${2}.${3}e-05').str.replace('[.]e', 'e');
+  const abs = value.abs();
+  return pl.when(abs.gtEq(1e-5).and(abs.lt(1e-4))).then(small).otherwise(padded);
+}
+
 /**
  * CAST with the contract's rules: float → int truncates, unparsable strings and out-of-range values become NULL
  * (non-strict casts), timestamp ↔ integer is milliseconds since the epoch.
  */
 function castTo(value: pl.Expr, from: DataType, to: DataType): pl.Expr {
   if (from === to) return value;
-  // Text is read with the blanks around it ignored, as DuckDB does (' 12 ' is 12); Polars would give NULL.
-  if (from === 'utf8') value = value.str.strip();
-  if (to === 'timestamp' && from !== 'utf8') {
+  if (from === 'utf8') return castText(value, to);
+  if (to === 'utf8' && from === 'timestamp') return timestampText(value);
+  if (to === 'utf8' && from === 'float64') return floatText(value);
+  if (to === 'timestamp') {
     return value.cast(pl.Int64, false).cast(pl.Datetime('ms'), false);
   }
   if (from === 'timestamp' && to !== 'utf8') {

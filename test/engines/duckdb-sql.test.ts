@@ -156,7 +156,12 @@ test('casts follow the contract: truncation, NULL for unparsable text, epoch mil
   assert.equal(castSql('x', 'float64', 'int64'), 'TRY_CAST(trunc(x) AS BIGINT)');
   assert.equal(castSql('x', 'timestamp', 'int64'), 'TRY_CAST(epoch_ms(x) AS BIGINT)');
   assert.equal(castSql('x', 'int64', 'timestamp'), 'epoch_ms(CAST(x AS BIGINT))');
-  assert.equal(castSql('x', 'utf8', 'float64'), 'TRY_CAST(x AS DOUBLE)');
+  // Text: trimmed of the contract's blanks, matched against its number pattern, finite (plan/text.ts).
+  const trimmed = "trim(x, ' ' || chr(9) || chr(10) || chr(13))";
+  assert.equal(
+    castSql('x', 'utf8', 'float64'),
+    `(CASE WHEN regexp_full_match(${trimmed}, '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$') AND isfinite(TRY_CAST(${trimmed} AS DOUBLE)) THEN TRY_CAST(${trimmed} AS DOUBLE) END)`,
+  );
   assert.equal(castSql('x', 'int32', 'int32'), 'x');
   assert.throws(() => castSql('x', 'timestamp', 'bool'), /cast from timestamp to bool is not defined/);
 });

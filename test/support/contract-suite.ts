@@ -36,6 +36,18 @@ const Z: Schema = [
   { name: 'n', type: 'int32' },
 ];
 const z = table('z', Z);
+/** Text to read, and values to write as text: the contract's text rules (plan/text.ts). */
+const X: Schema = [
+  { name: 's', type: 'utf8' },
+  { name: 'f', type: 'float64' },
+  { name: 'ts', type: 'timestamp' },
+];
+const x = table('x', X);
+const TEXTS = [' 12 ', '12.7', '-12.5', '1e3', '+5', '.5', '0x10', '', 'abc', '1_000', 'Infinity', '1e999', ' true', 'T', 'yes', 'No', '1', '0',
+  '2020-01-02', '2020-01-02 03:04', '2020-01-02T03:04:05.6789Z', '2021-02-30', '2020-01-02 24:00', '99999999999', '-0'];
+// (The smallest normal double, not a subnormal one: the 18.16 server's parser reads subnormals as 0.)
+const FLOATS = [0.1, 1, 100, 1e21, 1e20, 1e-7, 1.5e-5, 1.5e15, 2 ** 60, -2.5, 0.0001, 1e16, -0, 1 / 3, -1.25e-10, 123e18, 2.2250738585072014e-308];
+const STAMPS = [10, 100, 0, -1, 1234, 1_700_000_000_120, 60_000, -86_400_000, 253402300799999];
 
 export const CONTRACT_TABLES = new Map<string, arrow.Table>([
   ['t', tableFromRows(T, [
@@ -56,6 +68,9 @@ export const CONTRACT_TABLES = new Map<string, arrow.Table>([
     { wk: 3n, w: 'three' },
     { wk: 3n, w: 'drei' },
   ])],
+  ['x', tableFromRows(X, Array.from({ length: Math.max(TEXTS.length, FLOATS.length, STAMPS.length) }, (_, i) => ({
+    s: TEXTS[i] ?? null, f: FLOATS[i] ?? null, ts: STAMPS[i] ?? null,
+  })))],
   ['z', tableFromRows(Z, [
     { z: 0, n: 1 },
     { z: -0, n: 2 },
@@ -371,6 +386,38 @@ export function contractSuite(label: string, descriptor: EngineDescriptor, optio
       );
       // The same on column values, which no engine can fold at planning time.
       await expectRows(t.filter(col('k').eq('y')).select(col('a').multiply(lit(1e9, 'float64')).cast('int32').alias('big')), [{ big: null }]);
+    });
+
+    contractTest('cast from text: numbers, booleans and timestamps as the contract reads them (plan/text.ts)', async ({ run }) => {
+      const rows = await run(x.filter(col('s').isNotNull()).select('s', col('s').cast('int32').alias('i'), col('s').cast('int64').alias('l'), col('s').cast('float64').alias('f'),
+        col('s').cast('bool').alias('b'), col('s').cast('timestamp').alias('t')));
+      const got = new Map(rows.map((row) => [row.s as string, [row.i, row.l, row.f, row.b, row.t]]));
+      const expected: Record<string, unknown[]> = {
+        ' 12 ': [12, 12n, 12, null, null], '12.7': [12, 12n, 12.7, null, null], '-12.5': [-12, -12n, -12.5, null, null],
+        '1e3': [1000, 1000n, 1000, null, null], '+5': [5, 5n, 5, null, null], '.5': [0, 0n, 0.5, null, null],
+        '0x10': [null, null, null, null, null], '': [null, null, null, null, null], 'abc': [null, null, null, null, null],
+        '1_000': [null, null, null, null, null], 'Infinity': [null, null, null, null, null], '1e999': [null, null, null, null, null],
+        ' true': [null, null, null, true, null], 'T': [null, null, null, true, null], 'yes': [null, null, null, true, null],
+        'No': [null, null, null, false, null], '1': [1, 1n, 1, true, null], '0': [0, 0n, 0, false, null],
+        '2020-01-02': [null, null, null, null, Date.UTC(2020, 0, 2)], '2020-01-02 03:04': [null, null, null, null, Date.UTC(2020, 0, 2, 3, 4)],
+        '2020-01-02T03:04:05.6789Z': [null, null, null, null, Date.UTC(2020, 0, 2, 3, 4, 5, 678)], '2021-02-30': [null, null, null, null, null],
+        '2020-01-02 24:00': [null, null, null, null, null], '99999999999': [null, 99999999999n, 99999999999, null, null], '-0': [0, 0n, 0, null, null],
+      };
+      for (const [text, want] of Object.entries(expected)) assert.deepEqual(got.get(text)?.map((v) => (v === 0 ? 0 : v)), want, JSON.stringify(text));
+    });
+
+    contractTest('cast to text: floats and timestamps as the contract writes them (DuckDB\'s text)', async ({ run }) => {
+      const rows = await run(x.select(col('f').cast('utf8').alias('fs'), col('ts').cast('utf8').alias('tss'), col('f').alias('fv'), col('ts').alias('tsv')));
+      const floats = new Map(rows.filter((row) => row.fv !== null).map((row) => [Object.is(row.fv, -0) ? '-0' : String(row.fv), row.fs]));
+      assert.deepEqual(FLOATS.map((v) => floats.get(Object.is(v, -0) ? '-0' : String(v))), [
+        '0.1', '1.0', '100.0', '1e+21', '1e+20', '1e-07', '1.5e-05', '1500000000000000.0', '1.152921504606847e+18', '-2.5', '0.0001', '1e+16',
+        '-0.0', '0.3333333333333333', '-1.25e-10', '1.23e+20', '2.2250738585072014e-308',
+      ]);
+      const stamps = new Map(rows.filter((row) => row.tsv !== null).map((row) => [row.tsv, row.tss]));
+      assert.deepEqual(STAMPS.map((v) => stamps.get(v)), [
+        '1970-01-01 00:00:00.01', '1970-01-01 00:00:00.1', '1970-01-01 00:00:00', '1969-12-31 23:59:59.999', '1970-01-01 00:00:01.234',
+        '2023-11-14 22:13:20.12', '1970-01-01 00:01:00', '1969-12-31 00:00:00', '9999-12-31 23:59:59.999',
+      ]);
     });
 
     contractTest('CASE WHEN: first TRUE branch wins, a NULL condition falls through, branches widen to a common type', async ({ expectRows }) => {
