@@ -4,6 +4,7 @@ import * as dfd from './danfo.ts';
 import type * as arrow from 'apache-arrow';
 import { tableFromColumns } from '../../plan/arrow.ts';
 import { assertNever, type DataType, type Schema } from '../../plan/types.ts';
+import { EngineError } from '../engine.ts';
 
 /** A cell value inside the engine: int64 travels as a JS number (danfo has no int64), timestamps as ms. */
 export type Cell = number | string | boolean | null;
@@ -112,15 +113,33 @@ export function normaliseCells(raw: readonly unknown[], type: DataType): Cell[] 
   }
 }
 
+/**
+ * Refuses an int64 value a JS number cannot hold exactly: danfo keeps numbers as doubles, so beyond ±2^53 its answer
+ * would be silently wrong (pandas keeps int64 exact; this is where the model falls short of it).
+ */
+function assertExactInt64(value: bigint | number, where: string): void {
+  const exact = typeof value === 'bigint' ? value >= -MAX_EXACT && value <= MAX_EXACT : Number.isSafeInteger(value);
+  if (!exact) {
+    throw new EngineError(
+      `${where} holds the int64 value ${value}, beyond ±2^53, which danfo (JS numbers) cannot hold exactly; run this on duckdb, polars or dag`,
+      'unsupported',
+    );
+  }
+}
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Arrow → engine cells for one column (int64 bigint → number, timestamps → ms numbers, nulls → null). */
-export function cellsFromArrow(vector: arrow.Vector, type: DataType): Cell[] {
+export function cellsFromArrow(vector: arrow.Vector, type: DataType, where = 'a column'): Cell[] {
   const out = new Array<Cell>(vector.length);
   let i = 0;
   for (const v of vector) {
     if (v === null || v === undefined) out[i++] = null;
     else if (type === 'utf8') out[i++] = String(v);
     else if (type === 'bool') out[i++] = Boolean(v);
-    else out[i++] = v instanceof Date ? v.getTime() : Number(v);
+    else {
+      if (type === 'int64') assertExactInt64(v as bigint, where);
+      out[i++] = v instanceof Date ? v.getTime() : Number(v);
+    }
   }
   return out;
 }
@@ -130,7 +149,7 @@ export function frameFromArrow(table: arrow.Table, schema: Schema): Frame {
   const columns = schema.map((f) => {
     const vector = table.getChild(f.name);
     if (!vector) throw new Error(`internal: Arrow table lacks column '${f.name}'`);
-    return cellsFromArrow(vector, f.type);
+    return cellsFromArrow(vector, f.type, `column '${f.name}'`);
   });
   return frameFromColumns(schema, columns);
 }
@@ -141,7 +160,9 @@ export function frameToArrow(frame: Frame, schema: Schema): arrow.Table {
   schema.forEach((f, i) => {
     const field = frame.fields[i];
     if (!field) throw new Error(`internal: result frame has ${frame.fields.length} columns, plan expects ${schema.length}`);
-    columns[f.name] = columnCells(frame, field.name);
+    const cells = columnCells(frame, field.name);
+    if (f.type === 'int64') for (const v of cells) if (v !== null) assertExactInt64(v as number, `result column '${f.name}'`);
+    columns[f.name] = cells;
   });
   return tableFromColumns(schema, columns);
 }

@@ -230,3 +230,17 @@ test('dataframe: a plan reading a column with another type than loaded fails as 
   await engine.load(new Map([['t', tableFromRows(wide, ROWS.map((r) => ({ ...r, g: r.g === null ? null : BigInt(r.g) })))]]));
   await assert.rejects(engine.run(t().plan), (e: unknown) => e instanceof EngineError && e.code === 'bad-input' && /loaded as int64 but the plan reads it as int32/.test(e.message));
 });
+
+test('dataframe: int64 beyond ±2^53, loaded or computed, is refused as unsupported rather than answered inexactly', async () => {
+  const I: Schema = [{ name: 'i', type: 'int64' }];
+  const exact = await dataframeEngine.create(context());
+  await exact.load(new Map([['i', tableFromRows(I, [{ i: 2n ** 53n - 1n }, { i: -(2n ** 53n - 1n) }, { i: null }])]]));
+  assert.deepEqual(tableToRows(await exact.run(table('i', I).plan)).map((r) => r.i), [2n ** 53n - 1n, -(2n ** 53n - 1n), null]);
+  await assert.rejects(exact.run(table('i', I).select(col('i').plus(col('i')).alias('twice')).plan), (e: unknown) =>
+    e instanceof EngineError && e.code === 'unsupported' && /result column 'twice' holds the int64 value 18014398509481982, beyond ±2\^53/.test(e.message));
+  await exact.close();
+  const beyond = await dataframeEngine.create(context());
+  await assert.rejects(beyond.load(new Map([['i', tableFromRows(I, [{ i: 1n }, { i: 9007199254740993n }])]])), (e: unknown) =>
+    e instanceof EngineError && e.code === 'unsupported' && /column 'i' holds the int64 value 9007199254740993, beyond ±2\^53, which danfo \(JS numbers\) cannot hold exactly; run this on duckdb, polars or dag/.test(e.message));
+  await beyond.close();
+});
