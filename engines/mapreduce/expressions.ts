@@ -149,8 +149,10 @@ export function compileExpr(e: Expr, schema: Schema): Evaluator {
     case 'comparison': {
       const l = compileExpr(e.left, schema);
       const r = compileExpr(e.right, schema);
-      const isString = typeOf(e.left, schema) === 'utf8';
-      const cmp = isString ? compareCodePoints : compareValues;
+      const [lt, rt] = [typeOf(e.left, schema), typeOf(e.right, schema)];
+      // An int64 against a float64 compares as doubles, as SQL does (DuckDB casts the BIGINT): 2^53 + 1 = 2^53.0.
+      const asDoubles = (lt === 'int64' && rt === 'float64') || (lt === 'float64' && rt === 'int64');
+      const cmp = lt === 'utf8' ? compareCodePoints : asDoubles ? (a: unknown, b: unknown) => compareValues(Number(a), Number(b)) : compareValues;
       const test = comparisonTest(e.op);
       return (row) => {
         const a = l(row);

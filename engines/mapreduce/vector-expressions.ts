@@ -117,6 +117,8 @@ export function vectorizeExpr(e: Expr, schema: Schema): VectorExpression {
           },
         };
       }
+      // An int64 against a float64 compares as doubles, as SQL does (DuckDB casts the BIGINT): 2^53 + 1 = 2^53.0.
+      const asDoubles = (l.type === 'int64' && r.type === 'float64') || (l.type === 'float64' && r.type === 'int64');
       return {
         type: 'bool',
         evaluate(b) {
@@ -132,9 +134,9 @@ export function vectorizeExpr(e: Expr, schema: Schema): VectorExpression {
               continue;
             }
             nulls[i] = 0;
-            const a = xv[i]!;
-            const c = yv[i]!;
-            // compareValues: number and bigint compare exactly; NaN equals NaN and sorts above every number.
+            const a = asDoubles ? Number(xv[i]!) : xv[i]!;
+            const c = asDoubles ? Number(yv[i]!) : yv[i]!;
+            // compareValues: NaN equals NaN and sorts above every number.
             const cmp = a < c ? -1 : a > c ? 1 : a !== a ? (c !== c ? 0 : 1) : c !== c ? -1 : 0;
             values[i] = test(cmp) ? 1 : 0;
           }

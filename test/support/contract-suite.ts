@@ -339,6 +339,16 @@ export function contractSuite(label: string, descriptor: EngineDescriptor, optio
       );
     });
 
+    contractTest('an int64 compared with a float64 is compared as doubles, as SQL does (2^53 + 1 = 2^53.0)', async ({ expectRows }) => {
+      const big = col('wk').plus(lit(2n ** 53n, 'int64'));
+      const two53 = lit(2 ** 53, 'float64');
+      await expectRows(w.select(col('wk'), big.eq(two53).alias('e'), big.gt(two53).alias('g')), [
+        { wk: 1n, e: true, g: false },
+        { wk: 3n, e: false, g: true },
+        { wk: 3n, e: false, g: true },
+      ]);
+    });
+
     contractTest('comparison, three-valued and/or/not, IS NULL', async ({ expectRows }) => {
       await expectRows(
         t.select(
