@@ -204,30 +204,38 @@ function boolOf(sql: string, dialect: ClickHouseDialect): string {
 function castText(sql: string, to: DataType, dialect: ClickHouseDialect): string {
   const text = `replaceRegexpAll(${sql}, '^[ \\t\\r\\n]+|[ \\t\\r\\n]+$', '')`;
   const matches = (pattern: string): string => `match(${text}, ${stringLiteral(pattern)})`;
-  // Read only where a guard matched: non-Nullable, and without the '+' 18.16's toFloat64 rejects.
-  const bare = `replaceRegexpOne(assumeNotNull(${text}), '^[+]', '')`;
+  // Read only where a guard matched: non-Nullable; numbers without the '+' 18.16's toFloat64 rejects.
+  const plain = `assumeNotNull(${text})`;
+  const bare = `replaceRegexpOne(${plain}, '^[+]', '')`;
   const double = guard(`${matches(NUMBER_PATTERN)} AND isFinite(toFloat64OrZero(${bare}))`, `toFloat64OrZero(${bare})`);
   switch (to) {
     case 'float64':
       return double;
     case 'int32':
     case 'int64': {
-      // An integer literal exactly (through Int64, then range-checked); other numbers as a double, truncated.
-      const literal = to === 'int64' ? `toInt64OrZero(${bare})` : castSql(`toInt64OrZero(${bare})`, 'int64', to, dialect);
+      // An integer literal exactly, if its digits fit Int64 (toInt64 would wrap around); other numbers as a double,
+      // truncated. Digits are compared as text: as a double, 2^63 - 1 and 2^63 are one value.
+      const digits = `replaceRegexpOne(replaceRegexpOne(${bare}, '^-', ''), '^0+([0-9])', ${stringLiteral('\\1')})`;
+      const limit = `if(startsWith(${bare}, '-'), '9223372036854775808', '9223372036854775807')`;
+      const fits = `(length(${digits}) < 19 OR (length(${digits}) = 19 AND ${digits} <= ${limit}))`;
+      const int64 = `toInt64OrZero(${bare})`;
+      const literal = to === 'int64'
+        ? guard(`${matches(INTEGER_PATTERN)} AND ${fits}`, int64)
+        : guard(`${matches(INTEGER_PATTERN)} AND ${fits} AND ${int64} >= -2147483648 AND ${int64} <= 2147483647`, `toInt32(${int64})`);
       return `if(ifNull(${matches(INTEGER_PATTERN)}, 0), ${literal}, ${castSql(double, 'float64', to, dialect)})`;
     }
     case 'bool': {
-      const word = `lower(${bare})`;
+      const word = `lower(${plain})`;
       const list = (words: readonly string[]) => words.map(stringLiteral).join(', ');
       return castAs(`multiIf(${text} IS NULL, NULL, ${word} IN (${list(TRUE_WORDS)}), 1, ${word} IN (${list(FALSE_WORDS)}), 0, NULL)`, 'bool', dialect);
     }
     case 'timestamp': {
-      if (dialect.dateTime64) return guard(matches(TIMESTAMP_PATTERN), `parseDateTime64BestEffortOrNull(${bare}, 3, 'UTC')`);
+      if (dialect.dateTime64) return guard(matches(TIMESTAMP_PATTERN), `parseDateTime64BestEffortOrNull(${plain}, 3, 'UTC')`);
       // 18.16 has no DateTime64: whole seconds from its parser, the milliseconds from the text's fraction.
-      const parsed = `parseDateTimeBestEffortOrNull(${bare}, 'UTC')`;
-      const millis = `toInt64OrZero(substring(concat(extract(${bare}, '[.]([0-9]+)'), '000'), 1, 3))`;
+      const parsed = `parseDateTimeBestEffortOrNull(${plain}, 'UTC')`;
+      const millis = `toInt64OrZero(substring(concat(extract(${plain}, '[.]([0-9]+)'), '000'), 1, 3))`;
       // Its parser rolls a day past the month's end over (2021-02-30 is 2 March): the day must read back.
-      const sameDay = `toDayOfMonth(assumeNotNull(${parsed})) = toUInt8OrZero(substring(${bare}, 9, 2))`;
+      const sameDay = `toDayOfMonth(assumeNotNull(${parsed})) = toUInt8OrZero(substring(${plain}, 9, 2))`;
       return guard(`${matches(TIMESTAMP_PATTERN)} AND isNotNull(${parsed}) AND ${sameDay}`, `toInt64(toUnixTimestamp(assumeNotNull(${parsed}))) * 1000 + ${millis}`);
     }
     case 'utf8':

@@ -118,7 +118,7 @@ export function normaliseCells(raw: readonly unknown[], type: DataType): Cell[] 
  * would be silently wrong (pandas keeps int64 exact; this is where the model falls short of it).
  */
 function assertExactInt64(value: bigint | number, where: string): void {
-  const exact = typeof value === 'bigint' ? value >= -MAX_EXACT && value <= MAX_EXACT : Number.isSafeInteger(value);
+  const exact = typeof value === 'bigint' ? value >= -MAX_EXACT && value <= MAX_EXACT : Number.isInteger(value) && Math.abs(value) <= 2 ** 53;
   if (!exact) {
     throw new EngineError(
       `${where} holds the int64 value ${value}, beyond ±2^53, which danfo (JS numbers) cannot hold exactly; run this on duckdb, polars or dag`,
@@ -126,7 +126,7 @@ function assertExactInt64(value: bigint | number, where: string): void {
     );
   }
 }
-const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_EXACT = 2n ** 53n;
 
 /** Arrow → engine cells for one column (int64 bigint → number, timestamps → ms numbers, nulls → null). */
 export function cellsFromArrow(vector: arrow.Vector, type: DataType, where = 'a column'): Cell[] {

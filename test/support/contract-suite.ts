@@ -44,7 +44,7 @@ const X: Schema = [
 ];
 const x = table('x', X);
 const TEXTS = [' 12 ', '12.7', '-12.5', '1e3', '+5', '.5', '0x10', '', 'abc', '1_000', 'Infinity', '1e999', ' true', 'T', 'yes', 'No', '1', '0',
-  '2020-01-02', '2020-01-02 03:04', '2020-01-02T03:04:05.6789Z', '2021-02-30', '2020-01-02 24:00', '99999999999', '-0'];
+  '2020-01-02', '2020-01-02 03:04', '2020-01-02T03:04:05.6789Z', '2021-02-30', '2020-01-02 24:00', '99999999999', '-0', '+y', '-9223372036854776000'];
 // (The smallest normal double, not a subnormal one: the 18.16 server's parser reads subnormals as 0.)
 const FLOATS = [0.1, 1, 100, 1e21, 1e20, 1e-7, 1.5e-5, 1.5e15, 2 ** 60, -2.5, 0.0001, 1e16, -0, 1 / 3, -1.25e-10, 123e18, 2.2250738585072014e-308];
 const STAMPS = [10, 100, 0, -1, 1234, 1_700_000_000_120, 60_000, -86_400_000, 253402300799999];
@@ -412,6 +412,7 @@ export function contractSuite(label: string, descriptor: EngineDescriptor, optio
         '2020-01-02': [null, null, null, null, Date.UTC(2020, 0, 2)], '2020-01-02 03:04': [null, null, null, null, Date.UTC(2020, 0, 2, 3, 4)],
         '2020-01-02T03:04:05.6789Z': [null, null, null, null, Date.UTC(2020, 0, 2, 3, 4, 5, 678)], '2021-02-30': [null, null, null, null, null],
         '2020-01-02 24:00': [null, null, null, null, null], '99999999999': [null, 99999999999n, 99999999999, null, null], '-0': [0, 0n, 0, null, null],
+        '+y': [null, null, null, null, null], '-9223372036854776000': [null, null, -9223372036854776000, null, null],
       };
       for (const [text, want] of Object.entries(expected)) assert.deepEqual(got.get(text)?.map((v) => (v === 0 ? 0 : v)), want, JSON.stringify(text));
     });
