@@ -31,12 +31,16 @@ export class WorkerPool {
   private readonly slots: Slot[];
   private closed = false;
 
-  constructor(readonly size: number) {
+  /** `start` makes a slot's thread: the task worker, or in fault-injection tests one that misbehaves. */
+  constructor(
+    readonly size: number,
+    private readonly start: () => Worker = spawn,
+  ) {
     this.slots = Array.from({ length: size }, () => this.newSlot());
   }
 
   private newSlot(): Slot {
-    const worker = spawn();
+    const worker = this.start();
     worker.unref();
     const ready = new Promise<void>((resolve, reject) => {
       const onExit = (code: number): void => reject(new Error(`worker thread exited with code ${code} while starting`));
@@ -69,14 +73,29 @@ export class WorkerPool {
     // WARNING: idle workers are unref'd so an engine never keeps the process alive; a busy one must be ref'd,
     // or the event loop can empty while we wait for its answer.
     s.worker.ref();
+    // The boot counts against the attempt's timeout: a thread that never says 'ready' is replaced and the attempt
+    // retried, rather than waited for forever (a conformance run once hung on mapreduce for minutes under load).
+    const started = Date.now();
+    let bootTimer: NodeJS.Timeout | undefined;
     try {
-      await s.ready;
+      const booted = await Promise.race([
+        s.ready.then(() => true),
+        new Promise<boolean>((resolve) => (bootTimer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      if (!booted) {
+        s.worker.unref();
+        if (!this.closed) this.replace(slot);
+        return { status: 'killed', error: `worker thread did not start within ${timeoutMs} ms (task timeout); attempt killed` };
+      }
     } catch (err) {
       s.worker.unref();
       this.replace(slot);
       return { status: 'failed', error: `worker thread failed to start: ${(err as Error).message}` };
+    } finally {
+      clearTimeout(bootTimer);
     }
     const { worker } = s;
+    const remainingMs = Math.max(1, timeoutMs - (Date.now() - started));
     return new Promise<AttemptOutcome>((resolve) => {
       let settled = false;
       const finish = (o: AttemptOutcome, replace: boolean): void => {
@@ -95,7 +114,7 @@ export class WorkerPool {
       const onExit = (code: number): void => finish({ status: 'failed', error: `worker thread exited with code ${code}` }, true);
       const timer = setTimeout(
         () => finish({ status: 'killed', error: `no progress for ${timeoutMs} ms (task timeout); attempt killed` }, true),
-        timeoutMs,
+        remainingMs,
       );
       worker.on('message', onMessage);
       worker.on('error', onError);

@@ -11,6 +11,9 @@ import type { PlanNode, Schema } from '../../plan/types.ts';
 import { EngineError } from '../../engines/engine.ts';
 import { MapReduceEngine } from '../../engines/mapreduce/mapreduce-engine.ts';
 import { dataNodeDir } from '../../engines/mapreduce/datanode.ts';
+import { WorkerPool } from '../../engines/mapreduce/worker-pool.ts';
+import type { TaskSpec } from '../../engines/mapreduce/task.ts';
+import { Worker } from 'node:worker_threads';
 import { testContext, type TestContext } from '../support/engine-context.ts';
 
 const schema: Schema = [
@@ -276,4 +279,27 @@ test('bad input is a one-line EngineError: unknown table, invalid option', async
     await assert.rejects(engine.run(table('nope', schema).plan), (e: unknown) => e instanceof EngineError && e.code === 'bad-input' && /table 'nope' is not loaded/.test(e.message));
   });
   await assert.rejects(MapReduceEngine.create(testContext({ 'mapreduce.blockSize': 'big' })), (e: unknown) => e instanceof EngineError && e.code === 'bad-input' && /mapreduce.blockSize=big/.test(e.message));
+});
+
+test('a slot whose thread never finishes booting is given up at the task timeout and replaced; the next attempt runs', async () => {
+  // The first thread hangs before saying 'ready'; the replacement, a stand-in that answers every task, works.
+  let started = 0;
+  const pool = new WorkerPool(1, () => {
+    started++;
+    const source = started === 1
+      ? 'setInterval(() => {}, 1000);'
+      : "const { parentPort } = require('node:worker_threads'); parentPort.postMessage('ready'); parentPort.on('message', () => parentPort.postMessage({ ok: true, result: 'done' }));";
+    return new Worker(source, { eval: true });
+  });
+  try {
+    const t0 = performance.now();
+    const first = await pool.run(0, {} as TaskSpec, 300);
+    assert.deepEqual(first, { status: 'killed', error: 'worker thread did not start within 300 ms (task timeout); attempt killed' });
+    assert.ok(performance.now() - t0 < 5000, 'given up at the timeout, not waited for');
+    const second = await pool.run(0, {} as TaskSpec, 10_000);
+    assert.deepEqual(second, { status: 'ok', result: 'done' });
+    assert.equal(started, 2);
+  } finally {
+    await pool.close();
+  }
 });
