@@ -40,32 +40,57 @@ interface Slot {
   crashed: string | null;
 }
 
+/** The longest an executor thread may take to say it is ready before it is started again. */
+const BOOT_TIMEOUT_MS = 30_000;
+
 export class WorkerPool {
   private nextId = 0;
   private constructor(private readonly slots: Slot[]) {}
 
-  /** Start `size` worker threads and wait until each is ready. */
-  static async start(size: number): Promise<WorkerPool> {
-    const entry = compiledThreadEntry('dag-worker') ?? new URL('./worker-entry.mjs', import.meta.url);
-    const slots = await Promise.all(
-      Array.from({ length: size }, () => new Promise<Slot>((resolve, reject) => {
-        const worker = new Worker(entry);
-        const slot: Slot = { worker, pending: new Map(), crashed: null };
-        worker.on('message', (m: WorkerReply & { id: number; ready?: boolean }) => {
-          if (m.id === -1) return resolve(slot);
-          const done = slot.pending.get(m.id);
-          slot.pending.delete(m.id);
-          done?.(m);
-        });
-        worker.on('error', (e) => {
-          slot.crashed = e.message;
-          for (const done of slot.pending.values()) done({ ok: false, error: `executor thread crashed: ${e.message}` });
-          slot.pending.clear();
-          reject(e);
-        });
-      })),
-    );
-    return new WorkerPool(slots);
+  /**
+   * Start `size` worker threads and wait until each is ready. A thread not ready within 30 s (booting takes well
+   * under a second) is ended and started again, up to three times: threads booted through tsx's async
+   * module.register on Node 20, as in the tests, can hang (tsx issue 806); the bench's are compiled.
+   */
+  static async start(size: number, boot: { entries?: () => string | URL; timeoutMs?: number } = {}): Promise<WorkerPool> {
+    const defaultEntry = compiledThreadEntry('dag-worker') ?? new URL('./worker-entry.mjs', import.meta.url);
+    // `boot` is for fault-injection tests: a thread script per start, and a shorter wait.
+    const nextEntry = boot.entries ?? (() => defaultEntry);
+    const timeoutMs = boot.timeoutMs ?? BOOT_TIMEOUT_MS;
+    const startSlot = async (attempt = 1): Promise<Slot> => {
+      let timer: NodeJS.Timeout | undefined;
+      const slot = WorkerPool.spawnSlot(nextEntry());
+      const ready = await Promise.race([slot.ready, new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)))]);
+      clearTimeout(timer);
+      if (ready) return ready;
+      slot.ready.catch(() => undefined); // it is ended now; whatever it does next is not awaited
+      void slot.worker.terminate();
+      if (attempt >= 3) throw new Error(`executor thread did not start within ${timeoutMs} ms, three times`);
+      return startSlot(attempt + 1);
+    };
+    return new WorkerPool(await Promise.all(Array.from({ length: size }, () => startSlot())));
+  }
+
+  /** One executor thread and the promise of its slot once it says it is ready. */
+  private static spawnSlot(entry: string | URL): { worker: Worker; ready: Promise<Slot> } {
+    let worker!: Worker;
+    const ready = new Promise<Slot>((resolve, reject) => {
+      worker = new Worker(entry);
+      const slot: Slot = { worker, pending: new Map(), crashed: null };
+      worker.on('message', (m: WorkerReply & { id: number; ready?: boolean }) => {
+        if (m.id === -1) return resolve(slot);
+        const done = slot.pending.get(m.id);
+        slot.pending.delete(m.id);
+        done?.(m);
+      });
+      worker.on('error', (e) => {
+        slot.crashed = e.message;
+        for (const done of slot.pending.values()) done({ ok: false, error: `executor thread crashed: ${e.message}` });
+        slot.pending.clear();
+        reject(e);
+      });
+    });
+    return { worker, ready };
   }
 
   get size(): number {

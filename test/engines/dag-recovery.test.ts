@@ -8,6 +8,7 @@ import type { EngineEvent } from '../../engines/engine.ts';
 import { createDagEngine, type DagEngine } from '../../engines/dag/index.ts';
 import type { FaultPolicy } from '../../engines/dag/fault-policy.ts';
 import { testContext, type TestContext } from '../support/engine-context.ts';
+import { WorkerPool } from '../../engines/dag/worker-pool.ts';
 
 const S: Schema = [
   { name: 'k', type: 'utf8' },
@@ -116,4 +117,16 @@ test('with one worker the scheduler events are deterministic (retry included)', 
   }
   assert.deepEqual(sequences[0], sequences[1]);
   assert.deepEqual(sequences[0]!.slice(0, 4), ['task-start stage 0 task 0#1', 'task-end stage 0 task 0#1 failed', 'task-start stage 0 task 1#1', 'task-end stage 0 task 1#1 ok']);
+});
+
+test('an executor thread that never says it is ready is ended and started again; three hangs are a clear error', async () => {
+  const hang = new URL('data:text/javascript,setInterval(() => {}, 1000);');
+  const real = new URL('../../engines/dag/worker-entry.mjs', import.meta.url);
+  let starts = 0;
+  // 5 s: long enough for a real thread booting through tsx on a loaded machine (~0.75 s idle).
+  const pool = await WorkerPool.start(1, { entries: () => (++starts === 1 ? hang : real), timeoutMs: 5000 });
+  assert.equal(starts, 2, 'the hung thread was replaced once');
+  assert.equal(pool.size, 1);
+  await pool.close();
+  await assert.rejects(WorkerPool.start(1, { entries: () => hang, timeoutMs: 200 }), /executor thread did not start within 200 ms, three times/);
 });
