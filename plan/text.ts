@@ -47,12 +47,21 @@ export function readFloat(s: string): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+/**
+ * A number cast to an integer type as the contract casts it: truncated toward zero, NULL (null) when out of the
+ * type's range or not finite. (Returned as a number; int64 callers make a bigint of it.)
+ * @example truncatedInteger(-12.7, 'int32') // -12; truncatedInteger(3e9, 'int32') // null
+ */
+export function truncatedInteger(x: number, to: 'int32' | 'int64'): number | null {
+  const t = Math.trunc(x) + 0; // + 0: -0.5 is 0, not -0
+  const fits = to === 'int32' ? t >= -2147483648 && t <= 2147483647 : t >= -(2 ** 63) && t < 2 ** 63;
+  return fits ? t : null;
+}
+
 /** The int32 `s` denotes (truncated toward zero), or null. @example readInt32('-12.7') // -12 */
 export function readInt32(s: string): number | null {
   const x = readFloat(s);
-  if (x === null) return null;
-  const t = Math.trunc(x) + 0; // + 0: '-0.5' is 0, not -0
-  return t >= -2147483648 && t <= 2147483647 ? t : null;
+  return x === null ? null : truncatedInteger(x, 'int32');
 }
 
 /** The int64 `s` denotes (exactly for an integer literal, else truncated toward zero), or null. */
@@ -62,9 +71,8 @@ export function readInt64(s: string): bigint | null {
   if (INTEGER.test(t)) v = BigInt(t);
   else {
     const x = readFloat(t);
-    if (x === null) return null;
-    const truncated = Math.trunc(x);
-    if (!(truncated >= -(2 ** 63) && truncated < 2 ** 63)) return null;
+    const truncated = x === null ? null : truncatedInteger(x, 'int64');
+    if (truncated === null) return null;
     v = BigInt(truncated);
   }
   return v >= INT64_MIN && v <= INT64_MAX ? v : null;

@@ -3,7 +3,7 @@
 // integer `+ - * %` → int64 (exact: falls back to bigint when a product leaves the 2^53 range).
 import { isNumeric, typeOf } from '../../plan/schema.ts';
 import { assertNever, type DataType, type Expr, type Schema } from '../../plan/types.ts';
-import { floatText, readText, timestampText } from '../../plan/text.ts';
+import { floatText, readText, timestampText, truncatedInteger } from '../../plan/text.ts';
 import {
   alloc,
   allocVec,
@@ -355,8 +355,8 @@ export function cast(v: Vec, to: DataType, n: number): Vec {
       const out = alloc.int32(n);
       for (let i = 0; i < n; i++) {
         // Out of range is NULL, as DuckDB's TRY_CAST (a plain `| 0` would wrap around).
-        const t = Math.trunc(src[i]!);
-        if (!(t >= -2147483648 && t <= 2147483647)) validity = nullAt(validity, i, n);
+        const t = truncatedInteger(src[i]!, 'int32');
+        if (t === null) validity = nullAt(validity, i, n);
         else out[i] = t;
       }
       return { type: 'int32', values: out, validity };
@@ -366,8 +366,8 @@ export function cast(v: Vec, to: DataType, n: number): Vec {
       if (v.type === 'int32' || v.type === 'bool') for (let i = 0; i < n; i++) out[i] = BigInt(src[i]!);
       else
         for (let i = 0; i < n; i++) {
-          const t = Math.trunc(src[i]!);
-          if (!(t >= -(2 ** 63) && t < 2 ** 63)) validity = nullAt(validity, i, n);
+          const t = truncatedInteger(src[i]!, 'int64');
+          if (t === null) validity = nullAt(validity, i, n);
           else out[i] = BigInt(t);
         }
       return { type: 'int64', values: out, validity };

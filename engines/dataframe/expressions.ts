@@ -4,7 +4,7 @@
 // the values danfo holds (the pandas analogue is a vectorised numpy expression over `df[col].values`).
 import { isInteger } from '../../plan/schema.ts';
 import { assertNever, type DataType, type Expr, type LiteralValue, type Schema } from '../../plan/types.ts';
-import { floatText, readText, timestampText } from '../../plan/text.ts';
+import { floatText, readText, timestampText, truncatedInteger } from '../../plan/text.ts';
 import { typeOf } from '../../plan/schema.ts';
 import { columnCells, schemaOf, type Cell, type Frame } from './frame.ts';
 
@@ -177,9 +177,7 @@ export function castCell(v: Cell, from: DataType, to: DataType): Cell {
     case 'int32':
     case 'int64': {
       // Out of range (and NaN, ±inf) is NULL, as DuckDB's TRY_CAST; the Arrow boundary would wrap an int32 around.
-      const t = Math.trunc(Number(v));
-      const fits = to === 'int32' ? t >= -2147483648 && t <= 2147483647 : t >= -(2 ** 63) && t < 2 ** 63;
-      return fits ? t : null;
+      return truncatedInteger(Number(v), to);
     }
     case 'float64':
       return Number(v);
