@@ -345,9 +345,11 @@ export function aggregateSql(agg: Aggregate, schema: Schema, dialect: ClickHouse
     case 'avg':
       return guarded(`avg(${arg})`);
     case 'min':
-      return guarded(`min(${arg})`);
     case 'max':
-      return guarded(`max(${arg})`);
+      // DateTime64's min/max go through its Int64 milliseconds: once JIT-compiled (from a query's third run)
+      // they compared ticks as unsigned, so a time before 1970 lost min and won max (ClickHouse issue 113942).
+      if (t === 'timestamp' && dialect.dateTime64) return guarded(`fromUnixTimestamp64Milli(${agg.fn}(toUnixTimestamp64Milli(${arg})), 'UTC')`);
+      return guarded(`${agg.fn}(${arg})`);
     default:
       return assertNever(agg.fn, 'aggregate function');
   }

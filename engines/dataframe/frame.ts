@@ -128,6 +128,22 @@ function assertExactInt64(value: bigint | number, where: string): void {
 }
 const MAX_EXACT = 2n ** 53n;
 
+/**
+ * Refuses a sum of integers whose running total could leave ±2^53, where a JS number stops counting exactly: the
+ * result may fit while a partial sum did not (2^53 + 3 - 4 comes out wrong). Bounded by the sum of |values| over the
+ * whole column, one pass, so a group's sum is never checked alone.
+ */
+export function assertExactIntegerSum(values: readonly Cell[], where: string): void {
+  let bound = 0;
+  for (const v of values) if (v !== null) bound += Math.abs(v as number);
+  if (bound > 2 ** 53) {
+    throw new EngineError(
+      `${where} adds integers whose running total can pass ±2^53 (their sizes add up to ${bound}), which danfo (JS numbers) cannot add exactly; run this on duckdb, polars or dag`,
+      'unsupported',
+    );
+  }
+}
+
 /** Arrow → engine cells for one column (int64 bigint → number, timestamps → ms numbers, nulls → null). */
 export function cellsFromArrow(vector: arrow.Vector, type: DataType, where = 'a column'): Cell[] {
   const out = new Array<Cell>(vector.length);

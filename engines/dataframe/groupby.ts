@@ -8,7 +8,7 @@ import * as dfd from './danfo.ts';
 import { typeOf } from '../../plan/schema.ts';
 import { assertNever, type AggregateFn, type AggregateNode, type DataType, type Schema } from '../../plan/types.ts';
 import { compareCells, evaluate } from './expressions.ts';
-import { columnCells, danfoColumn, frameFromColumns, schemaOf, type Cell, type Frame } from './frame.ts';
+import { assertExactIntegerSum, columnCells, danfoColumn, frameFromColumns, schemaOf, type Cell, type Frame } from './frame.ts';
 import { encodeKeys } from './keys.ts';
 
 type DanfoOp = 'sum' | 'mean' | 'min' | 'max' | 'count';
@@ -113,6 +113,7 @@ function prepare(n: number, fn: AggregateFn, values: Cell[] | null, argType: Dat
     if (fn !== 'count') throw new Error(`internal: ${fn}(*) reached the engine`);
     return { kind: 'count-star' };
   }
+  if (fn === 'sum' && (argType === 'int32' || argType === 'int64')) assertExactIntegerSum(values, 'a sum');
   // Over no rows SQL gives NULL (sum, avg, min, max), which only the NULL-aware path below tells apart.
   if (n > 0 && !values.includes(null)) {
     switch (fn) {

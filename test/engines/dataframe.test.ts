@@ -243,4 +243,11 @@ test('dataframe: int64 beyond ±2^53, loaded or computed, is refused as unsuppor
   await assert.rejects(beyond.load(new Map([['i', tableFromRows(I, [{ i: 1n }, { i: 9007199254740993n }])]])), (e: unknown) =>
     e instanceof EngineError && e.code === 'unsupported' && /column 'i' holds the int64 value 9007199254740993, beyond ±2\^53, which danfo \(JS numbers\) cannot hold exactly; run this on duckdb, polars or dag/.test(e.message));
   await beyond.close();
+  // A sum whose result fits while its running total does not: 4187536251742916 + 4833406050353227 passes 2^53.
+  const partial = await dataframeEngine.create(context());
+  await partial.load(new Map([['i', tableFromRows(I, [{ i: 4187536251742916n }, { i: 4833406050353227n }, { i: -13743047355152n }])]]));
+  await assert.rejects(partial.run(table('i', I).agg(sum('i').alias('s')).plan), (e: unknown) =>
+    e instanceof EngineError && e.code === 'unsupported' && /a sum adds integers whose running total can pass ±2\^53/.test(e.message));
+  assert.deepEqual(tableToRows(await partial.run(table('i', I).filter(col('i').lt(lit(0n, 'int64'))).agg(sum('i').alias('s')).plan)), [{ s: -13743047355152n }]);
+  await partial.close();
 });
