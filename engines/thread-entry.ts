@@ -22,3 +22,23 @@ export type ThreadEntryName = keyof typeof THREAD_ENTRIES;
 export function compiledThreadEntry(name: ThreadEntryName): URL | null {
   return typeof ENGINEBENCH_BUNDLE_DIR === 'string' ? new URL(`${name}.js`, ENGINEBENCH_BUNDLE_DIR) : null;
 }
+
+/**
+ * The longest a worker thread may take to say it is ready (booting takes well under a second). Threads booted
+ * through tsx's async module.register on Node 20, as the tests boot them, can hang (tsx issue 806); a conformance
+ * run once hung on mapreduce for minutes under load. The bench's compiled threads do not go through tsx.
+ */
+export const THREAD_BOOT_TIMEOUT_MS = 30_000;
+
+/**
+ * What `ready` resolves to, or null if it has not settled within `ms`; a rejection passes through.
+ * @example const slot = await readyWithin(spawned.ready, THREAD_BOOT_TIMEOUT_MS); if (!slot) replaceIt();
+ */
+export async function readyWithin<T>(ready: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([ready, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

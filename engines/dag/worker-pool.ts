@@ -1,7 +1,7 @@
 // The executor pool: a fixed set of worker threads (Spark executors with one core each), started when the
 // engine is created so query timings never include thread start-up. One task runs per slot at a time.
 import { Worker } from 'node:worker_threads';
-import { compiledThreadEntry } from '../thread-entry.ts';
+import { compiledThreadEntry, readyWithin, THREAD_BOOT_TIMEOUT_MS } from '../thread-entry.ts';
 import type { Stage } from './physical-plan.ts';
 import type { WireBatch } from './wire.ts';
 
@@ -40,28 +40,22 @@ interface Slot {
   crashed: string | null;
 }
 
-/** The longest an executor thread may take to say it is ready before it is started again. */
-const BOOT_TIMEOUT_MS = 30_000;
-
 export class WorkerPool {
   private nextId = 0;
   private constructor(private readonly slots: Slot[]) {}
 
   /**
-   * Start `size` worker threads and wait until each is ready. A thread not ready within 30 s (booting takes well
-   * under a second) is ended and started again, up to three times: threads booted through tsx's async
-   * module.register on Node 20, as in the tests, can hang (tsx issue 806); the bench's are compiled.
+   * Start `size` worker threads and wait until each is ready. A thread not ready within THREAD_BOOT_TIMEOUT_MS
+   * (thread-entry.ts says why) is ended and started again, up to three times.
    */
   static async start(size: number, boot: { entries?: () => string | URL; timeoutMs?: number } = {}): Promise<WorkerPool> {
     const defaultEntry = compiledThreadEntry('dag-worker') ?? new URL('./worker-entry.mjs', import.meta.url);
     // `boot` is for fault-injection tests: a thread script per start, and a shorter wait.
     const nextEntry = boot.entries ?? (() => defaultEntry);
-    const timeoutMs = boot.timeoutMs ?? BOOT_TIMEOUT_MS;
+    const timeoutMs = boot.timeoutMs ?? THREAD_BOOT_TIMEOUT_MS;
     const startSlot = async (attempt = 1): Promise<Slot> => {
-      let timer: NodeJS.Timeout | undefined;
       const slot = WorkerPool.spawnSlot(nextEntry());
-      const ready = await Promise.race([slot.ready, new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)))]);
-      clearTimeout(timer);
+      const ready = await readyWithin(slot.ready, timeoutMs);
       if (ready) return ready;
       slot.ready.catch(() => undefined); // it is ended now; whatever it does next is not awaited
       void slot.worker.terminate();

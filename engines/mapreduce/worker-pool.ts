@@ -1,7 +1,7 @@
 // The slots: a fixed set of worker threads (Hadoop's TaskTracker slots), each running one task attempt at a
 // time. A slot whose attempt exceeds the task timeout, or whose thread dies, is replaced by a fresh thread.
 import { Worker } from 'node:worker_threads';
-import { compiledThreadEntry } from '../thread-entry.ts';
+import { compiledThreadEntry, readyWithin, THREAD_BOOT_TIMEOUT_MS } from '../thread-entry.ts';
 import type { TaskResult, TaskSpec, WorkerReply } from './task.ts';
 
 export type AttemptOutcome =
@@ -17,9 +17,6 @@ function spawn(): Worker {
   const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(source)}); })`;
   return new Worker(boot, { eval: true });
 }
-
-/** The longest a slot's thread may take to boot before its attempt is given up (booting takes well under 1 s). */
-const BOOT_TIMEOUT_MS = 30_000;
 
 interface Slot {
   worker: Worker;
@@ -76,18 +73,12 @@ export class WorkerPool {
     // WARNING: idle workers are unref'd so an engine never keeps the process alive; a busy one must be ref'd,
     // or the event loop can empty while we wait for its answer.
     s.worker.ref();
-    // The boot counts against the attempt's timeout, and may take 30 s at most (it takes well under a second): a
-    // thread that never says 'ready' is replaced and the attempt retried, rather than waited for forever. A
-    // conformance run once hung on mapreduce for minutes under load; threads booted through tsx's async
-    // module.register on Node 20 can hang (tsx issue 806), which is what the tests use (the bench's are compiled).
+    // The boot counts against the attempt's timeout and is bounded on its own (thread-entry.ts): a thread that
+    // never says 'ready' is replaced and the attempt retried, rather than waited for forever.
     const started = Date.now();
-    const bootLimitMs = Math.min(timeoutMs, BOOT_TIMEOUT_MS);
-    let bootTimer: NodeJS.Timeout | undefined;
+    const bootLimitMs = Math.min(timeoutMs, THREAD_BOOT_TIMEOUT_MS);
     try {
-      const booted = await Promise.race([
-        s.ready.then(() => true),
-        new Promise<boolean>((resolve) => (bootTimer = setTimeout(() => resolve(false), bootLimitMs))),
-      ]);
+      const booted = await readyWithin(s.ready.then(() => true), bootLimitMs);
       if (!booted) {
         s.worker.unref();
         if (!this.closed) this.replace(slot);
@@ -97,8 +88,6 @@ export class WorkerPool {
       s.worker.unref();
       this.replace(slot);
       return { status: 'failed', error: `worker thread failed to start: ${(err as Error).message}` };
-    } finally {
-      clearTimeout(bootTimer);
     }
     const { worker } = s;
     const remainingMs = Math.max(1, timeoutMs - (Date.now() - started));

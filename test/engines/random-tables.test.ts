@@ -2,16 +2,11 @@
 // reference on random small tables with NULLs (fast-check), through plans that exercise NULL keys, joins, sorts
 // and arithmetic. Every query scenario at its test size is compared in test/conformance/matrix.test.ts, and the
 // hand-computed contract in contract.test.ts; the engines we built have their own property tests with their options.
-import { after, before, describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { asc, avg, col, count, desc, lit, max, min, sum, table, tableFromRows, when, type DataFrame, type Schema } from '../../plan/index.ts';
-import type { Engine, EngineDescriptor } from '../../engines/engine.ts';
-import { duckdbEngine } from '../../engines/duckdb/index.ts';
 import { polarsEngine } from '../../engines/polars/index.ts';
 import { clickhouseEngine } from '../../engines/clickhouse/index.ts';
-import { compareResults } from '../../harness/compare.ts';
-import { testContext, type TestContext } from '../support/engine-context.ts';
+import { versusReference } from '../support/versus-reference.ts';
 
 const S: Schema = [
   { name: 'k', type: 'utf8' },
@@ -51,45 +46,9 @@ const PLANS: Record<string, DataFrame> = {
   'latest per key by a unique order column': s.withColumn('o', col('a').multiply(1000).plus(col('g'))).filter(col('o').isNotNull()).groupBy('k', 'o').agg(count().alias('n')).latestPerKey(['k'], 'o'),
 };
 
-/** `descriptor` equals DuckDB on each plan of PLANS over `numRuns` random table pairs. */
-function randomTablesSuite(descriptor: EngineDescriptor, numRuns: number): void {
-  describe(`${descriptor.name} vs duckdb: random tables with NULLs (fast-check)`, () => {
-    let ctx: TestContext;
-    let ctxRef: TestContext;
-    let engine: Engine;
-    let reference: Engine;
-    before(async () => {
-      ctx = testContext();
-      ctxRef = testContext();
-      engine = await descriptor.create(ctx);
-      reference = await duckdbEngine.create(ctxRef);
-    });
-    after(async () => {
-      await engine.close();
-      await reference.close();
-      ctx.cleanup();
-      ctxRef.cleanup();
-    });
+const tables = fc
+  .tuple(fc.array(rowArb, { maxLength: 25 }), fc.array(dimArb, { maxLength: 6 }))
+  .map(([rows, dims]) => new Map([['s', tableFromRows(S, rows)], ['d', tableFromRows(D, dims)]]));
 
-    for (const [name, df] of Object.entries(PLANS)) {
-      test(name, async () => {
-        await fc.assert(
-          fc.asyncProperty(fc.array(rowArb, { maxLength: 25 }), fc.array(dimArb, { maxLength: 6 }), async (rows, dims) => {
-            const tables = new Map([
-              ['s', tableFromRows(S, rows)],
-              ['d', tableFromRows(D, dims)],
-            ]);
-            await engine.load(tables);
-            await reference.load(tables);
-            const cmp = compareResults(await reference.run(df.plan), await engine.run(df.plan), df.plan);
-            assert.ok(cmp.ok, cmp.ok ? '' : cmp.diff);
-          }),
-          { numRuns, seed: 20240611 },
-        );
-      });
-    }
-  });
-}
-
-randomTablesSuite(polarsEngine, 20);
-randomTablesSuite(clickhouseEngine, 15);
+versusReference('random tables with NULLs', PLANS, tables, { numRuns: 20, seed: 20240611, engines: [polarsEngine] });
+versusReference('random tables with NULLs', PLANS, tables, { numRuns: 15, seed: 20240611, engines: [clickhouseEngine] });
